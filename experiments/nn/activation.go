@@ -55,7 +55,7 @@ func sigmoid(z float64) float64 {
 }
 
 // apply stores φ(z) in dst and, when d1 (d2) is not nil, φ'(z) in d1
-// (φ''(z) in d2). All slices have the length of z.
+// (φ”(z) in d2). All slices have the length of z.
 func (a Activation) apply(dst, d1, d2, z []float64) {
 	switch a {
 	case Linear:

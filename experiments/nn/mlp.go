@@ -325,7 +325,7 @@ func (a *arch) input(ws *mlpWork, s samples, l int) []float64 {
 }
 
 // forward computes z_l and a_l of every layer for the samples s at w, and
-// φ' when order ≥ 1 and φ'' when order ≥ 2.
+// φ' when order ≥ 1 and φ” when order ≥ 2.
 func (a *arch) forward(ws *mlpWork, w []float64, s samples, order int) {
 	nl := len(a.act)
 	for l := range nl {
