@@ -12,17 +12,17 @@ type Activation int
 const (
 	// Linear is φ(z) = z.
 	Linear Activation = iota
-	// Tanh is φ(z) = tanh z, with φ' = 1 - φ² and φ'' = -2φ(1 - φ²).
+	// Tanh is φ(z) = tanh z, with φ' = 1 - φ² and φ″ = -2φ(1 - φ²).
 	Tanh
 	// ReLU is φ(z) = max(z, 0). Its derivative is taken as 0 at z = 0 and
 	// its second derivative as 0 everywhere, so derivatives are exact only
 	// away from the kink at z = 0.
 	ReLU
-	// Softplus is φ(z) = log(1 + e^z), with φ' = σ(z) and φ'' = σ(z)(1 - σ(z)),
+	// Softplus is φ(z) = log(1 + e^z), with φ' = σ(z) and φ″ = σ(z)(1 - σ(z)),
 	// σ the logistic function.
 	Softplus
 	// Swish is φ(z) = z σ(z) (Ramachandran, Zoph & Le 2017), with
-	// φ' = σ + zσ(1 - σ) and φ'' = σ(1 - σ)(2 + z(1 - 2σ)).
+	// φ' = σ + zσ(1 - σ) and φ″ = σ(1 - σ)(2 + z(1 - 2σ)).
 	Swish
 )
 
@@ -55,7 +55,7 @@ func sigmoid(z float64) float64 {
 }
 
 // apply stores φ(z) in dst and, when d1 (d2) is not nil, φ'(z) in d1
-// (φ”(z) in d2). All slices have the length of z.
+// (φ″(z) in d2). All slices have the length of z.
 func (a Activation) apply(dst, d1, d2, z []float64) {
 	switch a {
 	case Linear:

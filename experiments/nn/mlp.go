@@ -278,7 +278,7 @@ func (s samples) gather(idx []int, in, out int) samples {
 // mlpWork holds the per-layer, per-sample buffers of one evaluation. Each
 // slice is n×width, row-major, for the n samples being evaluated.
 type mlpWork struct {
-	z, a, d1, d2     [][]float64 // pre-activations, activations, φ', φ''
+	z, a, d1, d2     [][]float64 // pre-activations, activations, φ', φ″
 	delta, e         [][]float64 // δ_l = ∂ℓ/∂z_l, e_l = W_{l+1}ᵀ δ_{l+1}
 	rz, ra, rdelta   [][]float64 // R-operator images of z, a, δ
 	g, rg, prob, sum []float64   // ∂ℓ/∂a_L, its R image, softmax, Σ_k y_k
@@ -325,7 +325,7 @@ func (a *arch) input(ws *mlpWork, s samples, l int) []float64 {
 }
 
 // forward computes z_l and a_l of every layer for the samples s at w, and
-// φ' when order ≥ 1 and φ” when order ≥ 2.
+// φ' when order ≥ 1 and φ″ when order ≥ 2.
 func (a *arch) forward(ws *mlpWork, w []float64, s samples, order int) {
 	nl := len(a.act)
 	for l := range nl {
@@ -516,8 +516,8 @@ func (a *arch) hessVec(dst []float64, ws *mlpWork, w, v []float64, s samples) {
 		}
 	}
 
-	// Backward: R{δ_L} = φ''_L R{z_L} g + φ'_L R{g};
-	// R{δ_l} = φ''_l R{z_l} e_l + φ'_l (W_{l+1}ᵀ R{δ_{l+1}} + V_{l+1}ᵀ δ_{l+1}).
+	// Backward: R{δ_L} = φ″_L R{z_L} g + φ'_L R{g};
+	// R{δ_l} = φ″_l R{z_l} e_l + φ'_l (W_{l+1}ᵀ R{δ_{l+1}} + V_{l+1}ᵀ δ_{l+1}).
 	rd := layerBuf(&ws.rdelta, nl, last, s.n*out)
 	for i := range rd {
 		rd[i] = ws.d2[last][i]*ws.rz[last][i]*ws.g[i] + ws.d1[last][i]*rg[i]

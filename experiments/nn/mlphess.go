@@ -26,8 +26,8 @@ const hessChunkFloats = 1 << 21
 // plus λ on the diagonal. The per-sample H_l follow from the exact
 // recursion
 //
-//	H_L = Φ'_L ∇²ℓ Φ'_L + diag(φ''_L ∘ ∇ℓ),
-//	H_l = Φ'_l W_{l+1}ᵀ H_{l+1} W_{l+1} Φ'_l + diag(φ''_l ∘ W_{l+1}ᵀ δ_{l+1}),
+//	H_L = Φ'_L ∇²ℓ Φ'_L + diag(φ″_L ∘ ∇ℓ),
+//	H_l = Φ'_l W_{l+1}ᵀ H_{l+1} W_{l+1} Φ'_l + diag(φ″_l ∘ W_{l+1}ᵀ δ_{l+1}),
 //
 // with Φ' = diag(φ'(z)) (the Gauss–Newton term plus the second-order term;
 // Botev, Ritter & Barber 2017 give the same recursion). The sums over
@@ -163,7 +163,7 @@ func (a *arch) fillSample(cb *chunkBufs, sc *sampleScratch, g hessGeom, ws *mlpW
 	nl := len(a.act)
 	last := nl - 1
 
-	// H_L = Φ' ∇²ℓ Φ' + diag(φ'' ∘ ∇ℓ).
+	// H_L = Φ' ∇²ℓ Φ' + diag(φ″ ∘ ∇ℓ).
 	o := g.o[last]
 	d1 := ws.d1[last][mu*o : (mu+1)*o]
 	d2 := ws.d2[last][mu*o : (mu+1)*o]
@@ -192,7 +192,7 @@ func (a *arch) fillSample(cb *chunkBufs, sc *sampleScratch, g hessGeom, ws *mlpW
 		hl[k*o+k] += d2[k] * gl[k]
 	}
 
-	// H_l = Φ'_l W_{l+1}ᵀ H_{l+1} W_{l+1} Φ'_l + diag(φ''_l ∘ e_l).
+	// H_l = Φ'_l W_{l+1}ᵀ H_{l+1} W_{l+1} Φ'_l + diag(φ″_l ∘ e_l).
 	for l := last - 1; l >= 0; l-- {
 		ol, on := g.o[l], g.o[l+1]
 		wn := w[a.wOff[l+1] : a.wOff[l+1]+on*ol]
