@@ -1,0 +1,92 @@
+package optimizers
+
+import (
+	"fmt"
+	"testing"
+)
+
+// benchMethods are the methods benchmarked per step. The dense Newton-type
+// methods build and factorise an n×n Hessian every step.
+var benchMethods = []struct {
+	name  string
+	m     func() Method
+	dense bool
+}{
+	{"SGD", func() Method { return &SGD{LearningRate: 1e-4} }, false},
+	{"Momentum", func() Method { return &Momentum{LearningRate: 1e-4} }, false},
+	{"Nesterov", func() Method { return &Nesterov{LearningRate: 1e-4} }, false},
+	{"Adagrad", func() Method { return &Adagrad{} }, false},
+	{"RMSprop", func() Method { return &RMSprop{} }, false},
+	{"Adam", func() Method { return &Adam{} }, false},
+	{"Newton", func() Method { return &Newton{} }, true},
+	{"DampedNewton", func() Method { return &DampedNewton{} }, true},
+	{"SaddleFreeNewton", func() Method { return &SaddleFreeNewton{} }, true},
+	{"SaddleFreeNewton/Krylov10", func() Method { return &SaddleFreeNewton{Krylov: 10} }, false},
+}
+
+// benchStart is the chained-Rosenbrock starting point with coordinates
+// alternating between -1.2 and 1.
+func benchStart(n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = 1
+		if i%2 == 0 {
+			x[i] = -1.2
+		}
+	}
+	return x
+}
+
+// BenchmarkStep measures one step of each method on the chained Rosenbrock
+// function, whose gradient and Hessian-vector product cost O(n), so that the
+// first-order numbers show the method's own overhead. The steps start
+// alternately from two fixed points, so that no evaluation is answered from
+// the Objective's memory; the method's state keeps evolving.
+func BenchmarkStep(b *testing.B) {
+	for _, bm := range benchMethods {
+		for _, n := range []int{10, 100, 1000} {
+			b.Run(fmt.Sprintf("%s/n=%d", bm.name, n), func(b *testing.B) {
+				p := chainedRosenbrock(n)
+				m := bm.m()
+				m.Init(n)
+				obj := NewObjective(p, n)
+				xs := [2][]float64{benchStart(n), benchStart(n)}
+				xs[1][0] = -1.1
+				next := make([]float64, n)
+				b.ReportAllocs()
+				for k := 0; b.Loop(); k++ {
+					if _, err := m.Step(next, obj, xs[k%2], k); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestFirstOrderStepsDoNotAllocate checks that the steps of the first-order
+// methods, and of the Objective they call, allocate nothing.
+func TestFirstOrderStepsDoNotAllocate(t *testing.T) {
+	n := 50
+	p := chainedRosenbrock(n)
+	for _, bm := range benchMethods {
+		if bm.dense || bm.name == "SaddleFreeNewton/Krylov10" {
+			continue
+		}
+		m := bm.m()
+		m.Init(n)
+		obj := NewObjective(p, n)
+		x, next := benchStart(n), make([]float64, n)
+		k := 0
+		allocs := testing.AllocsPerRun(20, func() {
+			if _, err := m.Step(next, obj, x, k); err != nil {
+				t.Fatal(err)
+			}
+			x, next = next, x
+			k++
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %v allocations per step", bm.name, allocs)
+		}
+	}
+}
