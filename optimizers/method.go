@@ -85,6 +85,7 @@ type Objective struct {
 	p     hessian.Problem
 	n     int
 	evals *Evaluations
+	gen   uint64 // incremented whenever p changes
 
 	fx  []float64 // point of the remembered function value
 	f   float64
@@ -118,6 +119,7 @@ func newObjective(p hessian.Problem, n int, evals *Evaluations) *Objective {
 // reset makes o evaluate p and forgets the remembered values.
 func (o *Objective) reset(p hessian.Problem) {
 	o.p = p
+	o.gen++
 	o.fok = false
 	o.gok = false
 }

@@ -441,6 +441,21 @@ func TestDampedNewtonRejects(t *testing.T) {
 	if ev := obj.Evaluations(); ev.HessEvals != 1 {
 		t.Errorf("%d Hessian evaluations, want 1", ev.HessEvals)
 	}
+
+	// A new batch at the same point needs its own Hessian: both steps below
+	// are rejected (λ = 100, then 150).
+	m.Init(2)
+	obj = NewObjective(p, 2)
+	next := make([]float64, 2)
+	for range 2 {
+		if _, err := m.Step(next, obj, x, 0); err != nil {
+			t.Fatal(err)
+		}
+		obj.reset(p)
+	}
+	if ev := obj.Evaluations(); ev.HessEvals != 2 {
+		t.Errorf("%d Hessian evaluations for two batches, want 2", ev.HessEvals)
+	}
 }
 
 // TestStatusString checks the names of the statuses.

@@ -79,7 +79,8 @@ const minDamping = 1e-12
 // into pure Newton near a minimum.
 //
 // A rejected step still counts as an iteration; the Hessian at W is kept and
-// reused by the next step. The problem must provide Func, and Hess or
+// reused by the next step if it evaluates the same objective (not a new
+// batch). The problem must provide Func, and Hess or
 // HessVec.
 type DampedNewton struct {
 	// Damping is the initial damping λ₀ > 0. Zero means 1.
@@ -98,7 +99,9 @@ type DampedNewton struct {
 	g      []float64
 	p      []float64
 	trial  []float64
-	hx     []float64 // point of the stored Hessian
+	hx     []float64  // point of the stored Hessian
+	hobj   *Objective // objective of the stored Hessian
+	hgen   uint64     // and its generation
 	hok    bool
 	hess   mat.SymDense
 	a      mat.SymDense
@@ -132,13 +135,13 @@ func (m *DampedNewton) Step(xNext []float64, obj *Objective, x []float64, k int)
 	lambda := m.lambda
 	info := StepInfo{Damping: lambda}
 	obj.Grad(m.g, x)
-	if !m.hok || !slices.Equal(m.hx, x) {
+	if !m.hok || m.hobj != obj || m.hgen != obj.gen || !slices.Equal(m.hx, x) {
 		m.hok = false
 		if err := obj.Hess(&m.hess, x); err != nil {
 			return info, err
 		}
 		copy(m.hx, x)
-		m.hok = true
+		m.hobj, m.hgen, m.hok = obj, obj.gen, true
 	}
 	m.a.CopySym(&m.hess)
 	for i := range m.n {
