@@ -8,6 +8,7 @@ import (
 	"github.com/critpoint/critpoint/hessian"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -137,7 +138,8 @@ func (c Covariance) BrayDeanIndex(eps float64) float64 {
 //
 // The features are stored as one row-major M×N matrix W, so Func, Grad and
 // HessVec cost O(MN) and Hess costs O(MN²) through the matrix product
-// Wᵀ diag(-A cos θ) W. A RandomField is immutable and safe for concurrent use.
+// Wᵀ diag(-A cos θ) W, computed as symmetric rank-k updates (BLAS Dsyrk). A
+// RandomField is immutable and safe for concurrent use.
 type RandomField struct {
 	n, m   int
 	length float64
@@ -268,38 +270,43 @@ func (r *RandomField) hessVec(hv, x, v []float64) {
 // hess, which bounds its scratch memory to hessChunk×N.
 const hessChunk = 512
 
+// hess computes ∇²V = Σₘ cₘ wₘ wₘᵀ, cₘ = -Aₘ cos θₘ, as two symmetric rank-k
+// updates per chunk of features: the rows with cₘ >= 0 scaled by sqrt(cₘ) are
+// added and those with cₘ < 0 scaled by sqrt(-cₘ) subtracted, so that only
+// the upper triangle is computed (half the work of a general product).
 func (r *RandomField) hess(dst *mat.SymDense, x []float64) {
 	n := r.n
-	if dst.IsEmpty() {
-		dst.ReuseAsSym(n)
-	} else if dst.SymmetricDim() != n {
-		panic(fmt.Sprintf("landscape: Hessian destination is %d×%d, want %d×%d", dst.SymmetricDim(), dst.SymmetricDim(), n, n))
-	}
+	prepareSym(dst, n)
 	c := r.phases(x)
 	for k, t := range c {
 		c[k] = -r.amp[k] * math.Cos(t)
 	}
-	full := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
-	scaled := make([]float64, min(hessChunk, r.m)*n)
+	raw := dst.RawSymmetric()
+	for i := range n {
+		clear(raw.Data[i*raw.Stride+i : i*raw.Stride+n])
+	}
+	rows := min(hessChunk, r.m)
+	scaled := make([]float64, rows*n)
 	for k0 := 0; k0 < r.m; k0 += hessChunk {
 		k1 := min(k0+hessChunk, r.m)
-		rows := k1 - k0
-		wk := r.w[k0*n : k1*n]
-		s := scaled[:rows*n]
-		for k := range rows {
-			ck := c[k0+k]
-			for i, wi := range wk[k*n : (k+1)*n] {
-				s[k*n+i] = ck * wi
+		// Positive weights fill the buffer from the top, negative ones
+		// from the bottom.
+		top, bottom := 0, rows
+		for k := k0; k < k1; k++ {
+			w := r.w[k*n : (k+1)*n]
+			if c[k] >= 0 {
+				floats.ScaleTo(scaled[top*n:(top+1)*n], math.Sqrt(c[k]), w)
+				top++
+			} else {
+				bottom--
+				floats.ScaleTo(scaled[bottom*n:(bottom+1)*n], math.Sqrt(-c[k]), w)
 			}
 		}
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1,
-			blas64.General{Rows: rows, Cols: n, Stride: n, Data: wk},
-			blas64.General{Rows: rows, Cols: n, Stride: n, Data: s},
-			1, full)
-	}
-	for i := range n {
-		for j := i; j < n; j++ {
-			dst.SetSym(i, j, 0.5*(full.Data[i*n+j]+full.Data[j*n+i]))
+		if top > 0 {
+			blas64.Syrk(blas.Trans, 1, blas64.General{Rows: top, Cols: n, Stride: n, Data: scaled[:top*n]}, 1, raw)
+		}
+		if bottom < rows {
+			blas64.Syrk(blas.Trans, -1, blas64.General{Rows: rows - bottom, Cols: n, Stride: n, Data: scaled[bottom*n:]}, 1, raw)
 		}
 	}
 }
