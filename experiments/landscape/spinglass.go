@@ -75,7 +75,7 @@ func NewSpinGlass(n, p int, seed uint64) *SpinGlass {
 	for i := 2; i <= p; i++ {
 		factorial *= float64(i)
 	}
-	s.forEachPrefix(func(t []int, _ []float64) {
+	s.prefixes(func(t []int) {
 		// Multiplicities within the prefix; the last index runs from
 		// t[p-2] to n-1 and shares a run only with the prefix's last value.
 		perms := factorial
@@ -108,21 +108,13 @@ func (s *SpinGlass) Order() int { return s.p }
 // Couplings returns the number of stored couplings, C(N+p-1, p).
 func (s *SpinGlass) Couplings() int { return len(s.j) }
 
-// forEachPrefix calls fn for every sorted prefix t = (i₁ <= ... <= i_{p-1}) in
-// lexicographic order with the couplings of the tuples (t, k), k = t[p-2]..N-1.
-// Before the couplings exist (during construction) row is nil.
-func (s *SpinGlass) forEachPrefix(fn func(t []int, row []float64)) {
+// prefixes calls fn for every sorted prefix t = (i₁ <= ... <= i_{p-1}) of an
+// index tuple, in lexicographic order. fn must not modify t.
+func (s *SpinGlass) prefixes(fn func(t []int)) {
 	n, q := s.n, s.p-1
 	t := make([]int, q)
-	off := 0
 	for {
-		l := n - t[q-1]
-		var row []float64
-		if s.j != nil && off+l <= len(s.j) {
-			row = s.j[off : off+l]
-		}
-		fn(t, row)
-		off += l
+		fn(t)
 		// Advance t to the next nondecreasing tuple.
 		a := q - 1
 		for a >= 0 && t[a] == n-1 {
@@ -136,6 +128,18 @@ func (s *SpinGlass) forEachPrefix(fn func(t []int, row []float64)) {
 			t[b] = t[a]
 		}
 	}
+}
+
+// forEachPrefix calls fn for every sorted prefix t in lexicographic order with
+// the couplings row of the tuples (t, k), k = t[p-2], ..., N-1, which are
+// stored contiguously.
+func (s *SpinGlass) forEachPrefix(fn func(t []int, row []float64)) {
+	off := 0
+	s.prefixes(func(t []int) {
+		l := s.n - t[len(t)-1]
+		fn(t, s.j[off:off+l])
+		off += l
+	})
 }
 
 // except returns the product of sig[t[c]] over the prefix slots c other than
@@ -346,7 +350,7 @@ func (s *SpinGlass) normalizedHess(dst *mat.SymDense, y []float64) {
 //	grad_R H = P ∇H,   P = I - σσᵀ/|σ|²,
 //
 // which is tangent: σ·grad_R H = 0. On the sphere |σ|² = N. It returns dst,
-// allocated when nil.
+// allocated when nil; dst must not overlap sigma.
 func (s *SpinGlass) RiemannianGrad(dst, sigma []float64) []float64 {
 	if dst == nil {
 		dst = make([]float64, s.n)

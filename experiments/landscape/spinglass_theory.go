@@ -8,15 +8,14 @@ import (
 // ThresholdEnergy returns E∞ = 2 sqrt((p-1)/p), the energy per spin -E∞ above
 // which the critical points of the spherical p-spin glass have, with
 // overwhelming probability, an index of order N (Auffinger, Ben Arous & Černý
-// 2013, Theorem 2.8). It panics if p < 2.
+// 2013). It panics if p < 2.
 func ThresholdEnergy(p int) float64 {
 	checkOrder(p)
 	return 2 * math.Sqrt(float64(p-1)/float64(p))
 }
 
 // Complexity returns the annealed complexity of critical points of index k
-// with energy per spin at most u (Auffinger, Ben Arous & Černý 2013,
-// Theorem 2.8):
+// with energy per spin at most u (Auffinger, Ben Arous & Černý 2013, §2):
 //
 //	Θ_{k,p}(u) = lim (1/N) log E Crt_{N,k}((-∞, u])
 //	           = ½ log(p-1) - (p-2)/(4(p-1)) u² - (k+1) I₁(u)   u <= -E∞
@@ -41,9 +40,10 @@ func Complexity(p, k int, u float64) float64 {
 
 // BandEdge returns E_k, where -E_k is the energy per spin below which there
 // are, with overwhelming probability, no critical points of index k: the zero
-// Θ_{k,p}(-E_k) = 0 of Complexity (Auffinger, Ben Arous & Černý 2013). -E₀ is
-// the ground-state energy per spin, and E₀ > E₁ > E₂ > ... decrease to E∞, so
-// local minima lie in [-E₀, -E∞] (Choromanska et al. 2015). For p = 3,
+// Θ_{k,p}(-E_k) = 0 of Complexity (Auffinger, Ben Arous & Černý 2013). No
+// critical point lies below -E₀, the ground-state energy per spin, and
+// E₀ > E₁ > E₂ > ... decrease to E∞, so that local minima lie in [-E₀, -E∞]
+// and saddles of small index just above them (Choromanska et al. 2015). For p = 3,
 // E₀ = 1.656998, and for p = 4, E₀ = 1.794085. For p = 2 every E_k is E∞ = sqrt 2.
 // It panics if p < 2 or k < 0.
 func BandEdge(p, k int) float64 {
