@@ -1,0 +1,53 @@
+// Package critical classifies and finds the critical points of a loss
+// surface, points x with grad f(x) = 0, and certifies what it reports.
+//
+// # Overview
+//
+// [Classify] applies the second-order test to a symmetric matrix: with the
+// eigenvalues λ_1 <= ... <= λ_n of the Hessian and a tolerance tol, the
+// point is a [Minimum] when every λ_i > tol, a [Maximum] when every
+// λ_i < -tol, a [Saddle] when some λ_i > tol and some λ_j < -tol, and
+// [Degenerate] otherwise, when the test is inconclusive. The index is the
+// number of eigenvalues below -tol and the nullity the number within tol of
+// zero; the index fraction α = index/n is the quantity whose rise with the
+// loss Bray & Dean (Statistics of critical points of Gaussian fields on
+// large-dimensional spaces, PRL 98, 2007) predicted and Dauphin et al.
+// (Identifying and attacking the saddle point problem in high-dimensional
+// non-convex optimization, NIPS 2014) observed in neural networks.
+//
+// [Analyze] computes a point's gradient, Hessian (exact, or by finite
+// differences with an error estimate) and classification, and a
+// [Certificate]: the gradient norm, the threshold it met, the classification
+// tolerance, the Hessian's error and how many eigenvalue signs are uncertain.
+// Frye et al. (Numerically recovering the critical points of a deep linear
+// autoencoder, 2019; Critical point-finding methods reveal gradient-flat
+// regions of deep network losses, Neural Computation 33, 2021) showed that
+// points accepted at ||g||^2 of 1e-8 or looser have the wrong loss and index,
+// and that many "critical points" reported in the literature are
+// gradient-flat points, where g is nonzero but lies in the kernel of H; they
+// use ||g||^2 < 1e-10. Find and its methods locate critical points from a
+// start.
+//
+// # Invariants
+//
+// A point is called critical only with its certificate: Certificate.Critical
+// states ||g||^2 < GradTol with both numbers recorded, and a Kind describes a
+// critical point only when Critical is true.
+//
+// Signs are never claimed beyond the accuracy of the Hessian. By Weyl's
+// inequality (Das asymptotische Verteilungsgesetz der Eigenwerte linearer
+// partieller Differentialgleichungen, Math. Ann. 71, 1912), a Hessian with
+// error E has each eigenvalue within ||E||_2 of the true one; Analyze raises
+// the tolerance to its estimate of ||E||_2, so an eigenvalue whose sign the
+// error could flip counts as zero and makes a would-be minimum or maximum
+// Degenerate. A Saddle is certain as soon as one eigenvalue of each sign is.
+// When Nullity is positive the true index lies in [Index, Index+Nullity].
+//
+// The default tolerance is relative, DefaultRelTol*||H||_2, so a
+// classification does not change when the function is scaled.
+//
+// Misuse the caller can prevent (a NaN tolerance, unsorted eigenvalues,
+// invalid settings) panics with a message starting "critical: "; failures
+// that depend on the data (empty or non-finite input, a failed eigensolver)
+// return an error starting "critical: " that names the offending value.
+package critical
