@@ -3,7 +3,6 @@ package hessian
 import (
 	"errors"
 	"runtime"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -40,26 +39,14 @@ func assembleHessVec(dst *mat.SymDense, hessVec func(hv, x, v []float64), x []fl
 	n := len(x)
 	prepareDst(dst, n)
 	cols := make([]float64, n*n) // column j at cols[j*n:(j+1)*n]
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var wg sync.WaitGroup
-	next := make(chan int, n)
-	for j := range n {
-		next <- j
-	}
-	close(next)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v := make([]float64, n)
-			for j := range next {
-				v[j] = 1
-				hessVec(cols[j*n:(j+1)*n], x, v)
-				v[j] = 0
-			}
-		}()
-	}
-	wg.Wait()
+	forEachIndex(n, runtime.GOMAXPROCS(0), func() func(j int) {
+		v := make([]float64, n)
+		return func(j int) {
+			v[j] = 1
+			hessVec(cols[j*n:(j+1)*n], x, v)
+			v[j] = 0
+		}
+	})
 	for i := range n {
 		for j := i; j < n; j++ {
 			dst.SetSym(i, j, 0.5*(cols[j*n+i]+cols[i*n+j]))
