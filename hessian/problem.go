@@ -12,9 +12,9 @@ import (
 // Problem describes a twice-differentiable function of a point x in R^n. It
 // mirrors gonum's optimize.Problem: a nil field is simply unavailable.
 //
-// Exact, FiniteDiff and Gradient may call Func, Grad and HessVec from several goroutines
-// at once, so the functions must be safe for concurrent use; none of them may
-// modify x or v.
+// Exact, FiniteDiff and Gradient may call Func, Grad and HessVec from
+// several goroutines at once, so the functions must be safe for concurrent
+// use; none of them may modify x or v.
 type Problem struct {
 	// Func evaluates the objective at x.
 	Func func(x []float64) float64
