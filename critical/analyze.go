@@ -33,8 +33,9 @@ type AnalyzeSettings struct {
 	//  DefaultGradTol * max(1, |f(x)|)^2,
 	// Frye et al.'s 1e-10 for losses of order one. The gradient scales with
 	// the function, so the scaled test does not change when f is multiplied
-	// by c with |c f| >= 1, and it stays reachable in floating point for
-	// large losses, whose gradients carry rounding errors of order eps|f|.
+	// by a constant while |f| stays at least 1, and it stays reachable in
+	// floating point for large losses, whose gradients carry rounding errors
+	// proportional to |f|.
 	// Set GradTol to 1e-10 to apply Frye et al.'s threshold as it is. Without
 	// Func the scale is 1. A negative or NaN value panics.
 	GradTol float64
