@@ -310,73 +310,89 @@ func TestLoadMNISTFiles(t *testing.T) {
 	}
 }
 
-// TestMNIST loads the real MNIST files from the module cache and checks the
-// standard counts of each digit (LeCun, Cortes & Burges' distribution:
-// training 5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949;
-// test 980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009), and that
-// the 10×10 images keep the mean intensity of the 28×28 originals.
-func TestMNIST(t *testing.T) {
+// mnistCounts are the numbers of images of each digit in the MNIST
+// training and test sets (LeCun, Cortes & Burges' distribution).
+var mnistCounts = map[string][]int{
+	mnistTrainLabels: {5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949},
+	mnistTestLabels:  {980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009},
+}
+
+// TestMNISTLabels reads the label files of the module's MNIST copy and
+// checks the standard digit counts and the first training labels.
+func TestMNISTLabels(t *testing.T) {
 	t.Parallel()
 	dir, err := MNISTDir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	train, test, err := LoadMNIST(&MNISTSettings{Dir: dir, Height: 10, Width: 10})
+	for name, want := range mnistCounts {
+		m, err := ReadIDXFile(filepath.Join(dir, name+".gz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]int, 10)
+		for _, l := range m.Data {
+			got[l]++
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: digit counts %v, want %v", name, got, want)
+		}
+		if name == mnistTrainLabels && !bytes.Equal(m.Data[:6], []byte{5, 0, 4, 1, 9, 2}) {
+			t.Errorf("first training labels %v, want [5 0 4 1 9 2]", m.Data[:6])
+		}
+	}
+}
+
+// TestMNIST loads the module's MNIST files at 10×10 and 28×28 (60000
+// training and 10000 test images), checks the digit counts, and checks
+// that the 10×10 images keep the mean intensity of the originals and equal
+// Downsample of the full-size images.
+func TestMNIST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads and resamples all 70000 images")
+	}
+	t.Parallel()
+	train, test, err := LoadMNIST(&MNISTSettings{Height: 10, Width: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, fullTest, err := LoadMNIST(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		name   string
-		d      *Dataset
-		counts []int
+		small, full *Dataset
+		labels      string
 	}{
-		{"train", train, []int{5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949}},
-		{"test", test, []int{980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009}},
+		{train, full, mnistTrainLabels},
+		{test, fullTest, mnistTestLabels},
 	} {
+		want := mnistCounts[c.labels]
 		got := make([]int, 10)
-		for _, l := range c.d.Labels {
+		for _, l := range c.small.Labels {
 			got[l]++
 		}
-		if !slices.Equal(got, c.counts) {
-			t.Errorf("%s: digit counts %v, want %v", c.name, got, c.counts)
+		n := 0
+		for _, k := range want {
+			n += k
 		}
-		total := 0
-		for _, n := range c.counts {
-			total += n
+		if !slices.Equal(got, want) || !slices.Equal(c.full.Labels, c.small.Labels) {
+			t.Errorf("%s: digit counts %v, want %v", c.labels, got, want)
 		}
-		if r, cols := c.d.X.Dims(); r != total || cols != 100 {
-			t.Errorf("%s: X is %d×%d", c.name, r, cols)
+		if r, cols := c.small.X.Dims(); r != n || cols != 100 || c.small.Height != 10 || c.small.Width != 10 {
+			t.Errorf("%s: 10×10 images are %d×%d", c.labels, r, cols)
 		}
-	}
-	// The first training labels of the distribution are 5, 0, 4, 1, 9, 2.
-	if !slices.Equal(train.Labels[:6], []int{5, 0, 4, 1, 9, 2}) {
-		t.Errorf("first training labels %v, want [5 0 4 1 9 2]", train.Labels[:6])
-	}
-	raw, err := ReadIDXFile(filepath.Join(dir, mnistTestImages+".gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range test.Len() {
-		var sum float64
-		for _, b := range raw.Data[i*784 : (i+1)*784] {
-			sum += float64(b) / 255
+		if r, cols := c.full.X.Dims(); r != n || cols != 784 || c.full.Height != 28 || c.full.Width != 28 {
+			t.Errorf("%s: 28×28 images are %d×%d", c.labels, r, cols)
 		}
-		if got, want := floats.Sum(test.X.RawRowView(i))/100, sum/784; math.Abs(got-want) > 1e-14 {
-			t.Fatalf("test image %d: 10×10 mean %v, 28×28 mean %v", i, got, want)
+		for i := range n {
+			if got, want := floats.Sum(c.small.X.RawRowView(i))/100, floats.Sum(c.full.X.RawRowView(i))/784; math.Abs(got-want) > 1e-14 {
+				t.Fatalf("%s: image %d: 10×10 mean %v, 28×28 mean %v", c.labels, i, got, want)
+			}
 		}
-	}
-	if testing.Short() {
-		return
-	}
-	full, fullTest, err := LoadMNIST(&MNISTSettings{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if full.Len() != 60000 || fullTest.Len() != 10000 || full.Height != 28 {
-		t.Fatalf("full size: %d and %d images of %d×%d", full.Len(), fullTest.Len(), full.Height, full.Width)
-	}
-	if !mat.EqualApprox(fullTest.Downsample(10, 10).X, test.X, 1e-15) {
-		t.Errorf("resampling while reading differs from Downsample")
+		if !mat.EqualApprox(c.full.Downsample(10, 10).X, c.small.X, 1e-15) {
+			t.Errorf("%s: resampling while reading differs from Downsample", c.labels)
+		}
 	}
 }
 

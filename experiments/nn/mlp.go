@@ -153,6 +153,9 @@ type arch struct {
 	wOff  []int // offset of W of layer l
 	bOff  []int // offset of b of layer l; -1 without biases
 	n     int   // number of parameters
+
+	// chunkFloats overrides hessChunkFloats when positive (for tests).
+	chunkFloats int
 }
 
 // compile validates m and computes its parameter offsets. It panics on an

@@ -57,7 +57,11 @@ func (a *arch) hessian(h *mat.SymDense, ws *mlpWork, w []float64, s samples) {
 			cols += g.kc(l, k)
 		}
 	}
-	chunk := min(max(hessChunkFloats/cols, 1), s.n)
+	budget := hessChunkFloats
+	if a.chunkFloats > 0 {
+		budget = a.chunkFloats
+	}
+	chunk := min(max(budget/cols, 1), s.n)
 	cb := newChunkBufs(g, chunk)
 	workers := min(runtime.GOMAXPROCS(0), chunk)
 	scratch := make([]*sampleScratch, workers)
