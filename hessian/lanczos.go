@@ -214,7 +214,7 @@ func Lanczos(op Operator, k int, which Which, s *LanczosSettings) (LanczosResult
 	// the first one.
 	var prev []float64
 	for {
-		alpha, beta, err := kr.expand(j)
+		alpha, beta, err := kr.expand(j, h, ld)
 		if err != nil {
 			return LanczosResult{}, err
 		}
@@ -367,31 +367,55 @@ func (kr *krylov) basis(rows int) blas64.General {
 	return blas64.General{Rows: rows, Cols: kr.n, Stride: kr.n, Data: kr.v[:rows*kr.n]}
 }
 
-// expand stores in kr.w the vector A v_j orthogonalised against v_0..v_j and
-// returns α = v_j^T A v_j and β = ||kr.w||.
-func (kr *krylov) expand(j int) (alpha, beta float64, err error) {
-	if err := applyChecked(kr.op, kr.w, kr.row(j)); err != nil {
+// expand stores in kr.w the next basis direction from v_j and returns
+// α = v_j^T A v_j and β = ||kr.w||. The known couplings h[i*ld+j], i < j, of
+// the projected matrix (β_{j-1}, or the arrow after a thick restart) are
+// subtracted first, as in the Lanczos recurrence
+//
+//	w = A v_j - Σ_{i<j} h_ij v_i - α v_j,
+//
+// and w is then reorthogonalised against v_0..v_j, which removes the
+// rounding errors that would otherwise make the basis lose orthogonality
+// (Paige 1976).
+func (kr *krylov) expand(j int, h []float64, ld int) (alpha, beta float64, err error) {
+	w := kr.w
+	vj := kr.row(j)
+	if err := applyChecked(kr.op, w, vj); err != nil {
 		return 0, 0, err
 	}
-	alpha = kr.orthogonalise(j + 1)
-	return alpha, floats.Norm(kr.w, 2), nil
+	for i := range j {
+		if c := h[i*ld+j]; c != 0 {
+			floats.AddScaled(w, -c, kr.row(i))
+		}
+	}
+	alpha = floats.Dot(vj, w)
+	floats.AddScaled(w, -alpha, vj)
+	corr, beta := kr.orthogonalise(j + 1)
+	return alpha + corr, beta, nil
 }
 
 // orthogonalise removes from kr.w its components along rows [0, rows) of the
-// basis by classical Gram-Schmidt applied twice, which keeps the basis
-// orthogonal to working precision, and returns the total component along the
-// last row.
-func (kr *krylov) orthogonalise(rows int) float64 {
+// basis by classical Gram-Schmidt, and returns the component removed along
+// the last row and the norm of what remains. A second pass follows when the
+// first removed more than a fraction 1 - 1/sqrt(2) of the norm, which keeps
+// the basis orthogonal to working precision (Daniel, Gragg, Kaufman &
+// Stewart, Math. Comp. 30, 1976: twice is enough).
+func (kr *krylov) orthogonalise(rows int) (last, norm float64) {
 	vb := kr.basis(rows)
 	w := blas64.Vector{N: kr.n, Inc: 1, Data: kr.w}
 	c := blas64.Vector{N: rows, Inc: 1, Data: kr.c[:rows]}
-	var last float64
+	norm = floats.Norm(kr.w, 2)
 	for range 2 {
+		before := norm
 		blas64.Gemv(blas.NoTrans, 1, vb, w, 0, c)
 		blas64.Gemv(blas.Trans, -1, vb, c, 1, w)
 		last += c.Data[rows-1]
+		norm = floats.Norm(kr.w, 2)
+		if norm >= before/math.Sqrt2 {
+			break
+		}
 	}
-	return last
+	return last, norm
 }
 
 // randomOrthogonal stores in row j a random unit vector orthogonal to rows
@@ -400,10 +424,9 @@ func (kr *krylov) randomOrthogonal(j int, rnd *rand.Rand) {
 	for {
 		gaussian(kr.w, rnd)
 		before := floats.Norm(kr.w, 2)
-		kr.orthogonalise(j)
 		// A random vector keeps about sqrt((n-j)/n) of its norm; a tiny
 		// remainder would be rounding noise, so draw again.
-		if after := floats.Norm(kr.w, 2); after > 1e-8*before {
+		if _, after := kr.orthogonalise(j); after > 1e-8*before {
 			floats.ScaleTo(kr.row(j), 1/after, kr.w)
 			return
 		}

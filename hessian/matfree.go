@@ -101,8 +101,9 @@ type Estimate struct {
 	Value float64
 	// StdErr is its standard error: the sample standard deviation of the
 	// independent terms averaged into Value, divided by the square root of
-	// their number. Value ± 2 StdErr is an approximate 95% confidence
-	// interval.
+	// their number N. Value ± 2 StdErr is an approximate 95% confidence
+	// interval; for N below about 30 use Student's t quantile with N-1
+	// degrees of freedom instead of 2. A single term has StdErr +Inf.
 	StdErr float64
 	// Probes is the number of operator applications (Hessian-vector
 	// products) spent on the estimate.

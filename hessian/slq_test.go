@@ -89,17 +89,46 @@ func mfCheckSLQ(t *testing.T, res hessian.SLQResult, m mfMatrix) mfSLQCheck {
 	n := len(m.eigs)
 	probes := len(res.Nodes)
 	noise := 5 / math.Sqrt(2*float64(n)*float64(probes))
-	var pts []float64
-	pts = append(pts, m.eigs...)
+	pts := slices.Clone(m.eigs)
 	for _, nodes := range res.Nodes {
 		pts = append(pts, nodes...)
 	}
+	slices.Sort(pts)
+	pts = slices.Compact(pts)
+
+	// Sweep x upwards, keeping per probe the number of nodes <= x and
+	// their total weight, and the number of eigenvalues <= x.
+	next := make([]int, probes)
+	cum := make([]float64, probes)
+	count := 0
 	var c mfSLQCheck
-	for _, x0 := range pts {
-		for _, x := range []float64{x0, math.Nextafter(x0, math.Inf(-1))} {
-			f := float64(mfCountAtMost(m.eigs, x)) / float64(n)
-			got := res.CDF(x)
-			b := mfCMSBracket(res, x) + noise
+	for k, x0 := range pts {
+		for _, x := range []float64{math.Nextafter(x0, math.Inf(-1)), x0} {
+			for count < n && m.eigs[count] <= x {
+				count++
+			}
+			var got, bracket float64
+			for p, nodes := range res.Nodes {
+				for next[p] < len(nodes) && nodes[next[p]] <= x {
+					cum[p] += res.Weights[p][next[p]]
+					next[p]++
+				}
+				got += cum[p]
+				var wl, wr float64
+				if next[p] > 0 {
+					wl = res.Weights[p][next[p]-1]
+				}
+				if next[p] < len(nodes) {
+					wr = res.Weights[p][next[p]]
+				}
+				bracket += max(wl, wr)
+			}
+			got /= float64(probes)
+			if k%100 == 0 && math.Abs(got-res.CDF(x)) > 1e-12 {
+				t.Errorf("CDF(%v) = %v, sum of the weights of the nodes <= x %v", x, res.CDF(x), got)
+			}
+			f := float64(count) / float64(n)
+			b := bracket/float64(probes) + noise
 			c.ks = max(c.ks, math.Abs(got-f))
 			c.bound = max(c.bound, b)
 			if math.Abs(got-f) > b {
@@ -109,27 +138,6 @@ func mfCheckSLQ(t *testing.T, res hessian.SLQResult, m mfMatrix) mfSLQCheck {
 		}
 	}
 	return c
-}
-
-// mfCMSBracket returns the mean over probes of the larger weight of the two
-// nodes around x: the last node <= x and the first node > x.
-func mfCMSBracket(res hessian.SLQResult, x float64) float64 {
-	var b float64
-	for p, nodes := range res.Nodes {
-		j := 0
-		for j < len(nodes) && nodes[j] <= x {
-			j++
-		}
-		var wl, wr float64
-		if j > 0 {
-			wl = res.Weights[p][j-1]
-		}
-		if j < len(nodes) {
-			wr = res.Weights[p][j]
-		}
-		b += max(wl, wr)
-	}
-	return b / float64(len(res.Nodes))
 }
 
 func TestSLQKnownSpectra(t *testing.T) {
@@ -173,9 +181,7 @@ func TestSLQKnownSpectra(t *testing.T) {
 				if tc.ks > 0 && c.ks > tc.ks {
 					t.Errorf("KS distance %v above %v", c.ks, tc.ks)
 				}
-				if d := math.Abs(res.Index.Value - float64(m.count(-tol))); d > 3*res.Index.StdErr {
-					t.Errorf("index %v ± %v, true count %d", res.Index.Value, res.Index.StdErr, m.count(-tol))
-				}
+				mfCheckIndex(t, res, m.count(-tol))
 				if d := math.Abs(res.Trace.Value - m.trace()); d > 3*res.Trace.StdErr {
 					t.Errorf("trace %v ± %v, true %v", res.Trace.Value, res.Trace.StdErr, m.trace())
 				}
@@ -205,12 +211,24 @@ func mfCheckDensity(t *testing.T, res hessian.SLQResult) {
 	}
 }
 
+// mfCheckIndex checks the SLQ index against the true count: within three
+// standard errors (the probe noise) plus IndexBias, the deterministic bound on
+// the quadrature error. The bias does not shrink with more probes: in a
+// continuous part of the spectrum every probe has nearly the same nodes, so
+// the quadrature error of the step at -Tol is systematic and, for large n,
+// can exceed the standard error (n = 1000, uniform bulk: an error of 14 with
+// a bound of 20 and a standard error of 4.5).
+func mfCheckIndex(t *testing.T, res hessian.SLQResult, count int) {
+	t.Helper()
+	if d := math.Abs(res.Index.Value - float64(count)); d > 3*res.Index.StdErr+res.IndexBias {
+		t.Errorf("index %v ± %v (bias bound %v), true count %d", res.Index.Value, res.Index.StdErr, res.IndexBias, count)
+	}
+}
+
 func TestSLQIndexSemicircle(t *testing.T) {
 	t.Parallel()
-	// The index of the shifted semicircle at several thresholds: the
-	// estimate lies within three standard errors of the true count, and the
-	// quadrature bias bound of the Chebyshev-Markov-Stieltjes inequalities
-	// holds with the probe noise.
+	// The index of the shifted semicircle at several thresholds inside its
+	// support, where the quadrature bias counts (see mfCheckIndex).
 	n := 300
 	if !testing.Short() {
 		n = 2000
@@ -221,11 +239,8 @@ func TestSLQIndexSemicircle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := float64(m.count(-tol))
-		t.Logf("tol %v: index %.1f ± %.1f (bias bound %.1f), true %v", tol, res.Index.Value, res.Index.StdErr, res.IndexBias, want)
-		if math.Abs(res.Index.Value-want) > 3*res.Index.StdErr {
-			t.Errorf("tol %v: index %v ± %v, true %v", tol, res.Index.Value, res.Index.StdErr, want)
-		}
+		t.Logf("tol %v: index %.1f ± %.1f (bias bound %.1f), true %v", tol, res.Index.Value, res.Index.StdErr, res.IndexBias, m.count(-tol))
+		mfCheckIndex(t, res, m.count(-tol))
 		if res.IndexBias <= 0 || res.IndexBias > 0.05*float64(n) {
 			t.Errorf("tol %v: bias bound %v not in (0, 0.05 n]", tol, res.IndexBias)
 		}
@@ -274,8 +289,7 @@ func TestSLQDeterministic(t *testing.T) {
 func TestSLQGaussianProbes(t *testing.T) {
 	t.Parallel()
 	// Normalised Gaussian probes are uniform on the sphere, so E[v v^T] = I/n
-	// as for Rademacher probes: the estimates are unbiased too, with a
-	// larger variance.
+	// as for Rademacher probes: the estimates are unbiased too.
 	m := newMFMatrix("indefinite", mfIndefinite(300))
 	res, err := hessian.SLQ(m.op(), &hessian.SLQSettings{Probes: 20, Steps: 60, Seed: 2, Gaussian: true, Tol: 0.2})
 	if err != nil {
@@ -284,9 +298,9 @@ func TestSLQGaussianProbes(t *testing.T) {
 	if d := math.Abs(res.Trace.Value - m.trace()); d > 3*res.Trace.StdErr {
 		t.Errorf("trace %v ± %v, true %v", res.Trace.Value, res.Trace.StdErr, m.trace())
 	}
-	if d := math.Abs(res.Index.Value - float64(m.count(-0.2))); d > 3*res.Index.StdErr {
-		t.Errorf("index %v ± %v, true %d", res.Index.Value, res.Index.StdErr, m.count(-0.2))
-	}
+	mfCheckIndex(t, res, m.count(-0.2))
+	// The variance of v^T P v for v uniform on the sphere is
+	// 2F(1-F)/(n+2), below the Rademacher bound of mfCheckSLQ.
 	mfCheckSLQ(t, res, m)
 }
 
