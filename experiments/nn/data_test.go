@@ -404,3 +404,29 @@ func TestEscapeModulePath(t *testing.T) {
 		t.Errorf("escapeModulePath = %q, want %q", got, want)
 	}
 }
+
+// FuzzReadIDX checks that arbitrary input gives an array that fits its
+// dimensions or an error, never a panic.
+func FuzzReadIDX(f *testing.F) {
+	good := idxBytes([]int{2, 3}, []byte{1, 2, 3, 4, 5, 6})
+	f.Add(good)
+	f.Add(gzipped(good))
+	f.Add([]byte{0, 0, 8, 1, 0, 0, 0, 2, 9})
+	f.Add([]byte("\x00\x00\b\x0102\x00\x02")) // announces 842 MB, holds none
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ReadIDX(bytes.NewReader(b))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "nn: idx: ") {
+				t.Errorf("error without prefix: %v", err)
+			}
+			return
+		}
+		size := 1
+		for _, d := range m.Dims {
+			size *= d
+		}
+		if len(m.Dims) == 0 || len(m.Data) != size {
+			t.Errorf("dimensions %v with %d bytes", m.Dims, len(m.Data))
+		}
+	})
+}

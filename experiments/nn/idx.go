@@ -2,6 +2,7 @@ package nn
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -92,18 +93,25 @@ func readIDX(r io.Reader) (*IDX, error) {
 		}
 		size *= d
 	}
-	m.Data = make([]byte, size)
-	if n, err := io.ReadFull(in, m.Data); err != nil {
-		return nil, fmt.Errorf("%w data: %d of %d bytes for dimensions %v: %w", errIDXTruncated, n, size, m.Dims, err)
+	// Read what is there rather than allocating what the header announces:
+	// a corrupt header then costs no more memory than the file.
+	var data bytes.Buffer
+	data.Grow(min(size, 1<<20))
+	if _, err := data.ReadFrom(io.LimitReader(in, int64(size)+1)); err != nil {
+		switch {
+		case errors.Is(err, io.ErrUnexpectedEOF) && data.Len() >= size:
+			return nil, fmt.Errorf("%w compressed stream after the data: %w", errIDXTruncated, err)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, fmt.Errorf("%w data: %d of %d bytes for dimensions %v: %w", errIDXTruncated, data.Len(), size, m.Dims, err)
+		}
+		return nil, fmt.Errorf("corrupt data stream: %w", err)
 	}
-	var extra [1]byte
-	switch n, err := io.ReadFull(in, extra[:]); {
-	case n > 0:
+	switch {
+	case data.Len() < size:
+		return nil, fmt.Errorf("%w data: %d of %d bytes for dimensions %v", errIDXTruncated, data.Len(), size, m.Dims)
+	case data.Len() > size:
 		return nil, fmt.Errorf("trailing bytes after the %d data bytes of dimensions %v", size, m.Dims)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return nil, fmt.Errorf("%w compressed stream after the data: %w", errIDXTruncated, err)
-	case err != nil && err != io.EOF:
-		return nil, fmt.Errorf("corrupt stream after the data: %w", err)
 	}
+	m.Data = data.Bytes()
 	return m, nil
 }
