@@ -412,7 +412,7 @@ func FuzzReadIDX(f *testing.F) {
 	f.Add(good)
 	f.Add(gzipped(good))
 	f.Add([]byte{0, 0, 8, 1, 0, 0, 0, 2, 9})
-	f.Add([]byte("\x00\x00\b\x0102\x00\x02")) // announces 842 MB, holds none
+	f.Add([]byte("\x00\x00\b\x0102\x00\x02")) // announces 0x30320002 bytes, holds none
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := ReadIDX(bytes.NewReader(b))
 		if err != nil {
