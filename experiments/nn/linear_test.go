@@ -117,6 +117,32 @@ func TestSaxeTimeScale(t *testing.T) {
 	}
 }
 
+// TestSaxeTransitionTime runs gradient descent with learning rate η on
+// the HalfSum loss of one mode (s = 3) from the balanced start
+// u0 = 1e-3, with time t = η·steps (τ = 1), and checks the time at which
+// u = w_2 w_1 reaches 1.5 against Saxe et al.'s closed form
+// t = (τ/2s) ln(u_f (s − u0)/(u0 (s − u_f))) = 1.33434 (REFERENCES.md).
+func TestSaxeTransitionTime(t *testing.T) {
+	t.Parallel()
+	task := NewSaxeTask(1, 1, []float64{3}, 1)
+	p := NewLinearNet(DeepLinear{Sizes: []int{1, 1, 1}, Norm: HalfSum}, task.X, task.Y).Problem()
+	const eta = 1e-4
+	w := []float64{math.Sqrt(1e-3), math.Sqrt(1e-3)}
+	if task.Modes(mat.NewDense(1, 1, []float64{w[0] * w[1]}))[0] < 0 {
+		w[1] = -w[1] // the mode's sign follows the random singular vectors
+	}
+	g := make([]float64, 2)
+	steps := 0
+	for ; math.Abs(w[0]*w[1]) < 1.5 && steps < 1e6; steps++ {
+		p.Grad(g, w)
+		floats.AddScaled(w, -eta, g)
+	}
+	// Euler's method with step η is accurate to O(η) in time.
+	if got := eta * float64(steps); math.Abs(got-1.33434) > 10*eta {
+		t.Errorf("u reached 1.5 at t = %v, want 1.33434", got)
+	}
+}
+
 // TestFryeAutoencoder checks the known answers of Frye et al. (2019): the
 // loss at θ = 0 is the mean of the variances 1..16, 8.5, the origin is a
 // saddle of index fraction 1/2, and the analytic critical points have
