@@ -52,9 +52,10 @@ const DefaultLanczosTol = 1e-10
 type LanczosSettings struct {
 	// Tol is the relative residual tolerance: a Ritz pair (θ, y) has
 	// converged when ||A y - θ y|| <= Tol * ||A||, where ||A|| is estimated
-	// by the largest |θ| of the projected matrix. The error of θ is then at
-	// most Tol*||A||, and at most (Tol*||A||)^2/gap when θ is separated by
-	// gap from the rest of the spectrum. Zero means DefaultLanczosTol.
+	// by the largest |θ| of the projected matrix. An eigenvalue of A then
+	// lies within Tol*||A|| of θ, and within (Tol*||A||)^2/gap when θ is
+	// separated by gap from the rest of the spectrum. Zero means
+	// DefaultLanczosTol.
 	Tol float64
 
 	// SubspaceSize is the largest number m of basis vectors kept, which
@@ -125,23 +126,33 @@ func (r LanczosResult) AllConverged() bool {
 //	β_j v_{j+1} = A v_j - α_j v_j - β_{j-1} v_{j-1},   α_j = v_j^T A v_j,
 //
 // reorthogonalising every new vector against the whole basis (classical
-// Gram-Schmidt, twice), so that A V_j = V_j T_j + β_j v_{j+1} e_j^T holds to
-// working precision. The Ritz values θ and vectors V_j s of the small
-// projected matrix T_j = S Θ S^T approximate eigenpairs of A, with residual
-// ||A V_j s - θ V_j s|| = β_j |e_j^T s|. When the basis reaches SubspaceSize
-// vectors, Lanczos keeps the wanted Ritz vectors and restarts from them (thick
-// restart; Wu & Simon, SIAM J. Matrix Anal. Appl. 22, 2000); the projected
-// matrix then has an arrow shape, diagonal plus a last row of couplings
-// β_m e_m^T S. When β_j vanishes the basis spans an invariant subspace: its
-// Ritz pairs are exact, and the iteration continues from a random vector
-// orthogonal to it, which finds further copies of repeated eigenvalues.
-// Otherwise, as every single-vector Krylov method, Lanczos sees one copy of
-// each repeated eigenvalue only, up to rounding errors.
+// Gram-Schmidt, repeated when it cancels), so that
+// A V_j = V_j T_j + β_j v_{j+1} e_j^T holds to working precision. The Ritz
+// values θ and vectors V_j s of the small projected matrix T_j = S Θ S^T
+// approximate eigenpairs of A, with residual ||A V_j s - θ V_j s|| =
+// β_j |e_j^T s|. When the basis reaches SubspaceSize vectors, Lanczos keeps
+// the wanted Ritz vectors and restarts from them (thick restart; Wu & Simon,
+// SIAM J. Matrix Anal. Appl. 22, 2000); the projected matrix then has an
+// arrow shape, diagonal plus a last row of couplings β_m e_m^T S.
+//
+// When β_j <= Tol*||A|| the basis spans an invariant subspace, whose Ritz
+// pairs have all converged, but the rest of the space may hold more wanted
+// eigenvalues: copies of repeated ones (a Krylov space holds one copy of
+// each), or eigenvectors that a given Start misses. Lanczos then continues,
+// from a random vector orthogonal to the basis if β_j is at the level of
+// rounding, and stops at such a step only when the wanted Ritz values are
+// those of the previous one, that is when the last continuation found no new
+// wanted eigenvalue. This recovers the zero eigenvalues of a low-rank
+// matrix; a repeated eigenvalue whose copies are not exhausted that way is
+// found once only, as by every single-vector Krylov method.
 //
 // The iteration stops when the k wanted pairs have converged (see
 // LanczosSettings.Tol), when the basis spans the whole space, or after
 // MaxIterations operator applications; the result reports per pair whether it
-// converged, and the error is nil in all three cases.
+// converged, and the error is nil in all three cases. Each iteration costs
+// one operator application, O(n j) flops of reorthogonalisation and the
+// O(j^3) eigendecomposition of the projected matrix, which is done at every
+// iteration so that no product is wasted.
 //
 // Lanczos returns ErrZeroDim when op.Dim is zero and an error when the
 // operator returns a non-finite value, when Start is zero or non-finite, or

@@ -1,40 +1,47 @@
 // Matrix-free spectra
 //
 // A dense Hessian costs n Hessian-vector products (HVPs) and n^2 memory to
-// form and O(n^3) to diagonalise, which stops at a few thousand parameters.
-// The functions of this file and of lanczos.go, trace.go and slq.go see the
-// Hessian only through an [Operator], v -> H v, and never form it.
+// form and O(n^3) flops to diagonalise, which stops at a few thousand
+// parameters. Lanczos, Hutchinson, HutchPlusPlus and SLQ see the Hessian only
+// through an [Operator], v -> H v, and never form it; [OperatorAt] makes one
+// from a Problem's HessVec at a point, [SymOperator] from a dense matrix.
 //
 // Which function to use:
 //
 //   - [Lanczos]: the k largest, smallest (most negative) or largest-magnitude
 //     eigenpairs, with a residual ||H y - θ y|| and a Converged flag per pair.
 //     Thick-restart Lanczos with full reorthogonalisation (Wu & Simon 2000).
-//     Cost: Iterations HVPs (well-separated extremes: a few times k; clustered
-//     extremes: more), O(n m) memory for a subspace of size m, and O(n m) flops
-//     of reorthogonalisation per HVP. Use it for λ_min (is this a minimum?),
-//     λ_max (sharpness, the largest stable learning rate) and the negative
-//     eigenvectors along which to escape a saddle. Unlike power iteration,
-//     which finds only the largest magnitude, it reaches either end.
+//     Use it for λ_min (is this a minimum? how negative is the most negative
+//     curvature?), λ_max (sharpness, the largest stable learning rate) and
+//     the negative eigenvectors along which to escape a saddle. Unlike power
+//     iteration, which finds only the largest magnitude, it reaches either
+//     end. Cost: Iterations HVPs, about 2k to 3k when the wanted eigenvalues
+//     stand out from the rest of the spectrum, hundreds when they sit at the
+//     edge of a dense bulk; (m+1) n memory for a subspace of m vectors; and
+//     O(n m) flops of reorthogonalisation per HVP.
 //   - [Hutchinson] and [HutchPlusPlus]: tr H from Probes HVPs with a standard
-//     error. Hutchinson's error is sqrt(2 (||H||_F^2 - Σ H_ii^2) / Probes);
-//     Hutch++ (Meyer, Musco, Musco & Woodruff 2021) first deflates the top of
-//     the spectrum and wins when a few large eigenvalues carry most of ||H||_F,
-//     as in trained networks.
+//     error. Hutchinson's variance per probe is 2 (||H||_F^2 - Σ H_ii^2);
+//     Hutch++ (Meyer, Musco, Musco & Woodruff 2021) spends two thirds of the
+//     budget on deflating the top of the spectrum and wins when a few large
+//     eigenvalues carry most of ||H||_F, as in trained networks; on a flat
+//     spectrum plain Hutchinson is better.
 //   - [SLQ]: the whole eigenvalue density by stochastic Lanczos quadrature
 //     (Ubaru, Chen & Saad 2017; Ghorbani, Krishnan & Xiao 2019), Probes×Steps
-//     HVPs, and from it the index (the number of eigenvalues below -tol) with a
-//     standard error. Use it for histograms of the spectrum and for the index
-//     of points too large for a dense Hessian.
+//     HVPs, and from it the index (the number of eigenvalues below -tol) and
+//     the trace with error bars. Use it for histograms of the spectrum and for
+//     the index of points too large for a dense Hessian.
 //
 // Error bars. Every random quantity is an average over independent probes, and
 // its standard error is the sample standard deviation over the probes divided
 // by sqrt(probes): it measures the probe noise and shrinks as 1/sqrt(probes).
 // The SLQ index has a second, deterministic error, from replacing each probe's
 // spectral measure by its Gauss quadrature: the Chebyshev-Markov-Stieltjes
-// inequalities bound it by the weights of the two quadrature nodes next to
-// -tol, reported as SLQResult.IndexBias. It shrinks as the number of Lanczos
-// steps grows, and is large when many eigenvalues lie near -tol.
+// inequalities bound it by the weights of the quadrature nodes on either side
+// of -tol, reported as SLQResult.IndexBias. It shrinks only as the number of
+// Lanczos steps grows, can exceed the standard error for large n when -tol
+// lies inside a dense part of the spectrum, and is small when -tol lies in a
+// gap. Lanczos has no random error: its Residuals bound the distance from
+// each Ritz value to an eigenvalue.
 //
 // Determinism. Random vectors come from rand.New(rand.NewPCG(Seed, stream))
 // with a fixed stream per probe, so for a deterministic operator a result

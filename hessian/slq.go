@@ -65,6 +65,10 @@ type SLQResult struct {
 	// probe v_p, and it is exact for polynomials f of degree < 2m.
 	Nodes, Weights [][]float64
 
+	// Exact[p] reports whether the Krylov space of probe p was exhausted
+	// before Steps steps, which makes its quadrature exact.
+	Exact []bool
+
 	// Grid and Density are the smoothed eigenvalue density
 	//
 	//	φ(t) = 1/P Σ_p Σ_i w_pi exp(-(t-θ_pi)^2/(2σ^2)) / (σ sqrt(2π)),
@@ -76,22 +80,12 @@ type SLQResult struct {
 
 	// Tol is the index threshold that was used.
 	Tol float64
-	// IndexFraction estimates the fraction of eigenvalues below -Tol: the
-	// mean over probes of Σ_{θ_pi < -Tol} w_pi, with the standard error of
-	// the spread between probes.
-	IndexFraction Estimate
-	// Index is Dim*IndexFraction, the estimated number of eigenvalues
-	// below -Tol.
-	Index Estimate
-	// IndexBias bounds, in eigenvalues, the deterministic quadrature error
-	// of Index.Value that StdErr does not cover. By the
-	// Chebyshev-Markov-Stieltjes inequalities the exact fraction of a probe
-	// lies between its quadrature fraction minus the weight of the last node
-	// below -Tol and plus the weight of the first node at or above it;
-	// IndexBias is Dim times the mean over probes of the larger of the two
-	// (zero for a probe whose Krylov space was exhausted, where the
-	// quadrature is exact).
+	// Index estimates the number of eigenvalues below -Tol and IndexBias
+	// bounds its quadrature error: they are CountBelow(-Tol).
+	Index     Estimate
 	IndexBias float64
+	// IndexFraction is Index divided by Dim.
+	IndexFraction Estimate
 
 	// Trace estimates tr A as the mean over probes of Dim*Σ_i w_pi θ_pi;
 	// with Rademacher probes each term is exactly Hutchinson's z^T A z.
@@ -172,8 +166,8 @@ func SLQ(op Operator, s *SLQSettings) (SLQResult, error) {
 		Dim:     n,
 		Nodes:   make([][]float64, probes),
 		Weights: make([][]float64, probes),
+		Exact:   make([]bool, probes),
 	}
-	exhausted := make([]bool, probes)
 	kryl := make([]*krylov, workers)
 	hs := make([][]float64, workers)
 	for w := range workers {
@@ -182,7 +176,7 @@ func SLQ(op Operator, s *SLQSettings) (SLQResult, error) {
 	}
 	err := parallelFor(probes, workers, func(w, p int) error {
 		var err error
-		res.Nodes[p], res.Weights[p], exhausted[p], err = slqProbe(kryl[w], hs[w], steps, set.Gaussian, set.Seed, p)
+		res.Nodes[p], res.Weights[p], res.Exact[p], err = slqProbe(kryl[w], hs[w], steps, set.Gaussian, set.Seed, p)
 		return err
 	})
 	if err != nil {
@@ -210,32 +204,12 @@ func SLQ(op Operator, s *SLQSettings) (SLQResult, error) {
 	if res.Tol == 0 {
 		res.Tol = math.Sqrt(0x1p-52) * math.Sqrt(frob2)
 	}
-	fracs := make([]float64, probes)
-	var bias float64
-	for p, nodes := range res.Nodes {
-		wts := res.Weights[p]
-		below, _ := slices.BinarySearch(nodes, -res.Tol) // nodes[:below] < -Tol
-		fracs[p] = floats.Sum(wts[:below])
-		if exhausted[p] {
-			continue
-		}
-		var wl, wr float64
-		if below > 0 {
-			wl = wts[below-1]
-		}
-		if below < len(nodes) {
-			wr = wts[below]
-		}
-		bias += max(wl, wr)
+	res.Index, res.IndexBias = res.CountBelow(-res.Tol)
+	res.IndexFraction = Estimate{
+		Value:  res.Index.Value / float64(n),
+		StdErr: res.Index.StdErr / float64(n),
+		Probes: res.Index.Probes,
 	}
-	res.IndexFraction.Value, res.IndexFraction.StdErr = meanStdErr(fracs)
-	res.IndexFraction.Probes = res.Iterations
-	res.Index = Estimate{
-		Value:  float64(n) * res.IndexFraction.Value,
-		StdErr: float64(n) * res.IndexFraction.StdErr,
-		Probes: res.Iterations,
-	}
-	res.IndexBias = float64(n) * bias / float64(probes)
 
 	res.Sigma = set.Sigma
 	if res.Sigma == 0 {
@@ -378,6 +352,42 @@ func gaussQuadrature(d, e []float64) ([]float64, error) {
 	}
 	copy(d, vals)
 	return w, nil
+}
+
+// CountBelow estimates the number of eigenvalues below x,
+//
+//	count = Dim/P Σ_p Σ_{θ_pi < x} w_pi,
+//
+// with the standard error of the spread between the P probes, and returns
+// bias, a bound on the deterministic quadrature error of count.Value that the
+// standard error does not cover. By the Chebyshev-Markov-Stieltjes
+// inequalities the exact measure of (-∞, x) for a probe lies between its
+// quadrature value minus the weight of the last node below x and plus the
+// weight of the first node at or above x; bias is Dim times the mean over
+// probes of the larger of the two, counting zero for probes whose quadrature
+// is exact.
+func (r SLQResult) CountBelow(x float64) (count Estimate, bias float64) {
+	probes := len(r.Nodes)
+	fracs := make([]float64, probes)
+	for p, nodes := range r.Nodes {
+		wts := r.Weights[p]
+		below, _ := slices.BinarySearch(nodes, x) // nodes[:below] < x
+		fracs[p] = floats.Sum(wts[:below])
+		if r.Exact[p] {
+			continue
+		}
+		var wl, wr float64
+		if below > 0 {
+			wl = wts[below-1]
+		}
+		if below < len(nodes) {
+			wr = wts[below]
+		}
+		bias += max(wl, wr)
+	}
+	mean, se := meanStdErr(fracs)
+	n := float64(r.Dim)
+	return Estimate{Value: n * mean, StdErr: n * se, Probes: r.Iterations}, n * bias / float64(probes)
 }
 
 // CDF returns the SLQ estimate of the fraction of eigenvalues at or below x:

@@ -220,31 +220,49 @@ func mfCheckDensity(t *testing.T, res hessian.SLQResult) {
 // a bound of 20 and a standard error of 4.5).
 func mfCheckIndex(t *testing.T, res hessian.SLQResult, count int) {
 	t.Helper()
-	if d := math.Abs(res.Index.Value - float64(count)); d > 3*res.Index.StdErr+res.IndexBias {
-		t.Errorf("index %v ± %v (bias bound %v), true count %d", res.Index.Value, res.Index.StdErr, res.IndexBias, count)
+	mfCheckCount(t, res.Index, res.IndexBias, count)
+	if c, b := res.CountBelow(-res.Tol); c != res.Index || b != res.IndexBias {
+		t.Errorf("Index %+v (bias %v) differs from CountBelow(-Tol) %+v (bias %v)", res.Index, res.IndexBias, c, b)
+	}
+}
+
+func mfCheckCount(t *testing.T, est hessian.Estimate, bias float64, count int) {
+	t.Helper()
+	if d := math.Abs(est.Value - float64(count)); d > 3*est.StdErr+bias {
+		t.Errorf("count %v ± %v (bias bound %v), true count %d", est.Value, est.StdErr, bias, count)
 	}
 }
 
 func TestSLQIndexSemicircle(t *testing.T) {
 	t.Parallel()
-	// The index of the shifted semicircle at several thresholds inside its
-	// support, where the quadrature bias counts (see mfCheckIndex).
+	// The number of eigenvalues of the shifted semicircle below several
+	// thresholds inside its support, where the quadrature bias counts (see
+	// mfCheckIndex).
 	n := 300
 	if !testing.Short() {
 		n = 2000
 	}
 	m := newMFMatrix("indefinite", mfIndefinite(n))
-	for _, tol := range []float64{1e-6, 0.3, 1} {
-		res, err := hessian.SLQ(m.op(), &hessian.SLQSettings{Probes: 20, Steps: 90, Seed: 11, Tol: tol})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("tol %v: index %.1f ± %.1f (bias bound %.1f), true %v", tol, res.Index.Value, res.Index.StdErr, res.IndexBias, m.count(-tol))
-		mfCheckIndex(t, res, m.count(-tol))
-		if res.IndexBias <= 0 || res.IndexBias > 0.05*float64(n) {
-			t.Errorf("tol %v: bias bound %v not in (0, 0.05 n]", tol, res.IndexBias)
+	res, err := hessian.SLQ(m.op(), &hessian.SLQSettings{Probes: 20, Steps: 90, Seed: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []float64{-1e-6, -0.3, -1, 0.5, 2} {
+		c, bias := res.CountBelow(x)
+		t.Logf("below %v: %.1f ± %.1f (bias bound %.1f), true %v", x, c.Value, c.StdErr, bias, m.count(x))
+		mfCheckCount(t, c, bias, m.count(x))
+		if bias <= 0 || bias > 0.05*float64(n) {
+			t.Errorf("below %v: bias bound %v not in (0, 0.05 n]", x, bias)
 		}
 	}
+	// The default Tol, sqrt(eps) ||A||_F, from the SLQ estimate of
+	// ||A||_F^2 = tr A^2; here ||A||_F = sqrt(n (1 + 0.5^2)) for the
+	// semicircle of variance 1 shifted by 0.5.
+	wantTol := math.Sqrt(0x1p-52) * math.Sqrt(float64(n)*1.25)
+	if math.Abs(res.Tol-wantTol) > 0.1*wantTol {
+		t.Errorf("default Tol %v, want about %v", res.Tol, wantTol)
+	}
+	mfCheckIndex(t, res, m.count(-res.Tol))
 }
 
 func TestSLQMatchesHutchinson(t *testing.T) {
