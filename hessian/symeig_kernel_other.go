@@ -1,0 +1,22 @@
+//go:build !amd64 || noasm || purego
+
+package hessian
+
+// hasFMA is false: there are no assembly kernels for this build.
+const hasFMA = false
+
+func gemmKernelFMA(k int, a, b, c []float64, ldc int, alpha float64) {
+	panic("hessian: no assembly kernel")
+}
+
+func dotAxpyFMA(alpha float64, a, x, y []float64) float64 {
+	panic("hessian: no assembly kernel")
+}
+
+func gemvNFMA(m, n int, alpha float64, a []float64, lda int, x, y []float64) {
+	panic("hessian: no assembly kernel")
+}
+
+func gemvTFMA(m, n int, alpha float64, a []float64, lda int, x, y []float64) {
+	panic("hessian: no assembly kernel")
+}

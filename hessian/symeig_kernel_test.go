@@ -1,0 +1,182 @@
+package hessian
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naiveGemm is the triple loop that gemm and gemmLower must reproduce.
+func naiveGemm(transA, transB, lower bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	for j := range n {
+		for i := range m {
+			if lower && i < j {
+				continue
+			}
+			var s float64
+			for p := range k {
+				av := a[i+p*lda]
+				if transA {
+					av = a[p+i*lda]
+				}
+				bv := b[p+j*ldb]
+				if transB {
+					bv = b[j+p*ldb]
+				}
+				s += av * bv
+			}
+			if beta == 0 {
+				c[i+j*ldc] = alpha * s
+			} else {
+				c[i+j*ldc] = beta*c[i+j*ldc] + alpha*s
+			}
+		}
+	}
+}
+
+func kernRandSlice(rnd *rand.Rand, n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = rnd.NormFloat64()
+	}
+	return s
+}
+
+func TestGemm(t *testing.T) {
+	t.Parallel()
+	rnd := rand.New(rand.NewPCG(1, 1))
+	// The sizes cross the blocking of the packed product: k beyond gemmKC
+	// = 256, m beyond gemmMC = 192 and n beyond gemmNC = 2046.
+	sizes := [][3]int{{1, 1, 1}, {3, 5, 2}, {8, 6, 1}, {9, 7, 13}, {17, 31, 300}, {200, 13, 70}, {13, 200, 257}, {3, 2100, 5}}
+	if !testing.Short() {
+		sizes = append(sizes, [3]int{250, 250, 520})
+	}
+	for _, sz := range sizes {
+		for _, lower := range []bool{false, true} {
+			m, n, k := sz[0], sz[1], sz[2]
+			if lower {
+				n = m
+			}
+			for _, tA := range []bool{false, true} {
+				for _, tB := range []bool{false, true} {
+					for _, workers := range []int{1, 3} {
+						lda, ldb, ldc := m+3, k+1, m+2
+						if tA {
+							lda = k + 2
+						}
+						if tB {
+							ldb = n + 1
+						}
+						a := kernRandSlice(rnd, lda*max(k, m))
+						b := kernRandSlice(rnd, ldb*max(k, n))
+						c := kernRandSlice(rnd, ldc*n)
+						want := append([]float64(nil), c...)
+						alpha, beta := 0.7, -1.3
+						naiveGemm(tA, tB, lower, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
+						if lower {
+							gemmLower(tA, tB, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workers)
+						} else {
+							gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workers)
+						}
+						name := fmt.Sprintf("m=%d,n=%d,k=%d,tA=%v,tB=%v,lower=%v,workers=%d", m, n, k, tA, tB, lower, workers)
+						for idx := range c {
+							// Each entry is a sum of k products of N(0,1)
+							// numbers: rounding error ~ k eps sqrt(k).
+							if math.Abs(c[idx]-want[idx]) > 1e-13*float64(k+1)*(1+math.Abs(want[idx])) {
+								t.Fatalf("%s: c[%d] = %v, want %v", name, idx, c[idx], want[idx])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestGemmKernels(t *testing.T) {
+	t.Parallel()
+	if !hasFMA {
+		t.Skip("no assembly kernel")
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, kc := range []int{0, 1, 3, 4, 7, 256} {
+		a := kernRandSlice(rnd, gemmMR*kc)
+		b := kernRandSlice(rnd, gemmNR*kc)
+		c := kernRandSlice(rnd, 11*gemmNR)
+		want := append([]float64(nil), c...)
+		gemmKernelGo(kc, a, b, want, 11, -0.5)
+		gemmKernelFMA(kc, a, b, c, 11, -0.5)
+		for i := range c {
+			if math.Abs(c[i]-want[i]) > 1e-13*float64(kc+1) {
+				t.Errorf("kc=%d: c[%d] = %v, want %v", kc, i, c[i], want[i])
+			}
+		}
+	}
+	for _, n := range []int{0, 1, 3, 4, 5, 8, 9, 15, 16, 17, 100} {
+		a := kernRandSlice(rnd, n)
+		x := kernRandSlice(rnd, n)
+		y := kernRandSlice(rnd, n)
+		y2 := append([]float64(nil), y...)
+		s := dotAxpyFMA(0.3, a, x, y)
+		s2 := dotAxpyGo(0.3, a, x, y2)
+		if math.Abs(s-s2) > 1e-14*float64(n+1) {
+			t.Errorf("n=%d: dot %v, want %v", n, s, s2)
+		}
+		for i := range y {
+			if math.Abs(y[i]-y2[i]) > 1e-15*(1+math.Abs(y2[i])) {
+				t.Errorf("n=%d: y[%d] = %v, want %v", n, i, y[i], y2[i])
+			}
+		}
+	}
+}
+
+func BenchmarkGemm(b *testing.B) {
+	for _, n := range []int{256, 1000, 2000} {
+		for _, w := range []int{1, 2} {
+			b.Run(fmt.Sprintf("n=%d/workers=%d", n, w), func(b *testing.B) {
+				rnd := rand.New(rand.NewPCG(1, 1))
+				x := kernRandSlice(rnd, n*n)
+				y := kernRandSlice(rnd, n*n)
+				z := make([]float64, n*n)
+				b.ReportAllocs()
+				for b.Loop() {
+					gemm(false, true, n, n, n, 1, x, n, y, n, 0, z, n, w)
+				}
+				b.ReportMetric(2*float64(n)*float64(n)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+			})
+		}
+	}
+}
+
+func TestGemv(t *testing.T) {
+	t.Parallel()
+	rnd := rand.New(rand.NewPCG(1, 3))
+	for _, m := range []int{0, 1, 3, 4, 7, 8, 9, 17, 100} {
+		for _, n := range []int{0, 1, 3, 4, 5, 9} {
+			lda := m + 2
+			a := kernRandSlice(rnd, lda*n+1)
+			for _, trans := range []bool{false, true} {
+				xn, yn := n, m
+				if trans {
+					xn, yn = m, n
+				}
+				x := kernRandSlice(rnd, xn)
+				y := kernRandSlice(rnd, yn)
+				want := append([]float64(nil), y...)
+				if trans {
+					gemvTGo(m, n, -0.7, a, lda, x, want)
+					gemvT(m, n, -0.7, a, lda, x, y)
+				} else {
+					gemvNGo(m, n, -0.7, a, lda, x, want)
+					gemvN(m, n, -0.7, a, lda, x, y)
+				}
+				for i := range y {
+					if math.Abs(y[i]-want[i]) > 1e-14*float64(m+n+1) {
+						t.Errorf("m=%d n=%d trans=%v: y[%d] = %v, want %v", m, n, trans, i, y[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
