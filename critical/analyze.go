@@ -50,6 +50,17 @@ type AnalyzeSettings struct {
 	// ForceFD uses finite differences for the Hessian even when Hess or
 	// HessVec is set.
 	ForceFD bool
+
+	// MatrixFreeDim is the dimension above which the Hessian is not
+	// assembled: when p has HessVec, ForceFD is not set and n >
+	// MatrixFreeDim, Analyze estimates the spectrum from Hessian-vector
+	// products (see Analysis.Spectrum). Zero means DefaultMatrixFreeDim; a
+	// negative value takes the matrix-free path at every dimension.
+	MatrixFreeDim int
+
+	// MatrixFree controls the matrix-free path. Nil means the defaults of
+	// MatrixFreeSettings.
+	MatrixFree *MatrixFreeSettings
 }
 
 // Certificate records what a classification of a point as critical rests
@@ -108,7 +119,8 @@ type Analysis struct {
 	F float64
 	// Grad is the gradient at X.
 	Grad []float64
-	// Hessian is the (exact or finite-difference) Hessian at X.
+	// Hessian is the (exact or finite-difference) Hessian at X, nil when
+	// Spectrum is set.
 	Hessian *mat.SymDense
 	// Classification classifies Hessian with the tolerance
 	// Certificate.ClassTol.
@@ -116,6 +128,13 @@ type Analysis struct {
 	// Certificate records the gradient test and the accuracy of the
 	// classification.
 	Certificate Certificate
+	// Spectrum is set when the Hessian was not assembled (see
+	// AnalyzeSettings.MatrixFreeDim and SpectrumEstimate): Classification
+	// then has no Eigenvalues, MinEigenvalue and MaxEigenvalue are the
+	// extreme Ritz values, Index and Nullity are estimates within the
+	// certified bounds, and Certificate.Uncertain counts the eigenvalues
+	// whose sign no Ritz value proves.
+	Spectrum *SpectrumEstimate
 }
 
 // Analyze computes the gradient, Hessian and classification of p at x and
@@ -125,7 +144,10 @@ type Analysis struct {
 // (hessian.Gradient). The Hessian comes from hessian.Exact when p has Hess
 // or HessVec and ForceFD is not set, and otherwise from
 // hessian.FiniteDiffWithError, whose error estimate raises the classification
-// tolerance; see Certificate and AnalyzeSettings for the thresholds.
+// tolerance; see Certificate and AnalyzeSettings for the thresholds. Above
+// AnalyzeSettings.MatrixFreeDim a problem with HessVec is analysed without
+// assembling the Hessian: Lanczos and SLQ estimate its spectrum, and the
+// Kind rests on what the Ritz values prove (see SpectrumEstimate).
 //
 // Analyze panics for invalid settings. It returns an error, naming the
 // value, when x is empty (wrapping hessian.ErrZeroDim) or has a non-finite
@@ -181,6 +203,12 @@ func Analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, erro
 	}
 	c.Critical = c.GradNormSq < c.GradTol
 
+	if set.matrixFree(p, n) {
+		if err := analyzeMatrixFree(&a, p, set); err != nil {
+			return Analysis{}, err
+		}
+		return a, nil
+	}
 	a.Hessian = mat.NewSymDense(n, nil)
 	if (p.Hess != nil || p.HessVec != nil) && !set.ForceFD {
 		if err := hessian.Exact(a.Hessian, p, a.X); err != nil {
@@ -221,7 +249,12 @@ func Analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, erro
 //	saddle (index 1/2, nullity 0), ||g|| = 3.1e-12 (critical, ||g||^2 < 1e-10), signs certain
 //
 // followed by ", finite-difference Hessian" when the Hessian was not exact.
+// A matrix-free analysis gives the estimated index with its standard error,
+// the range of the Ritz values and the numbers of proven signs instead.
 func (a Analysis) String() string {
+	if a.Spectrum != nil {
+		return a.matrixFreeString()
+	}
 	var b strings.Builder
 	cl, c := a.Classification, a.Certificate
 	fmt.Fprintf(&b, "%v (index %d/%d, nullity %d), ||g|| = %.2g ", cl.Kind, cl.Index, len(cl.Eigenvalues), cl.Nullity, c.GradNorm)

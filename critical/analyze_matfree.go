@@ -1,0 +1,305 @@
+package critical
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/critpoint/critpoint/hessian"
+)
+
+// DefaultMatrixFreeDim is the dimension above which Analyze estimates the
+// spectrum from Hessian-vector products when AnalyzeSettings.MatrixFreeDim
+// is zero. A dense Hessian of that size takes 72 MB and its eigenvalues
+// O(n³) = 2.7e10 flops; at the 10⁵ parameters of a small MNIST network it
+// would take 80 GB.
+const DefaultMatrixFreeDim = 3000
+
+// DefaultExtremes is the number of eigenvalues at each end of the spectrum
+// that the matrix-free analysis computes when MatrixFreeSettings.Extremes
+// is zero.
+const DefaultExtremes = 3
+
+// MatrixFreeSettings controls the matrix-free analysis of Analyze. The zero
+// value, or a nil pointer, means the defaults documented on each field.
+type MatrixFreeSettings struct {
+	// Extremes is the number k of eigenvalues that Lanczos computes at each
+	// end of the spectrum, capped at the dimension. Zero means
+	// DefaultExtremes.
+	Extremes int
+
+	// Lanczos controls the two Lanczos runs, for the k smallest and the k
+	// largest eigenvalues. Nil means hessian's defaults (relative residual
+	// tolerance hessian.DefaultLanczosTol, at most max(1000, 20m) products
+	// for a subspace of m vectors). Vectors is ignored.
+	Lanczos *hessian.LanczosSettings
+
+	// SLQ controls the stochastic Lanczos quadrature that estimates the
+	// index and the eigenvalue density. Nil means hessian's defaults (10
+	// probes of 90 steps). Its Tol is replaced by the classification
+	// tolerance Certificate.ClassTol.
+	SLQ *hessian.SLQSettings
+}
+
+// SpectrumEstimate is what the matrix-free analysis of Analyze knows about
+// the spectrum λ_1 <= ... <= λ_n of a Hessian that it never assembles:
+// Ritz values at both ends from Lanczos, and an SLQ estimate of the
+// eigenvalue density and of the index.
+//
+// Two Lanczos runs (Lanczos 1950; thick restarts of Wu & Simon 2000) give
+// the k smallest and k largest Ritz values θ with their residuals r. The
+// spectral norm is estimated by the largest |θ|, which gives the tolerance
+// tol (AnalyzeSettings.Tol, or DefaultRelTol*||H||_2) and the rounding model
+// n*eps*||H||_2 of the Hessian's error, as for an assembled Hessian;
+// ClassTol is the larger of the two. Stochastic Lanczos quadrature (Ubaru,
+// Chen & Saad 2017) with threshold ClassTol then estimates the index, the
+// nullity and the density.
+//
+// The Kind rests on what Ritz values prove. Every Ritz value is a Rayleigh
+// quotient, so θ_min >= λ_1 and θ_max <= λ_n for the smallest and largest
+// Ritz values of all the runs and probes:
+//
+//   - Saddle when θ_min < -ClassTol and θ_max > ClassTol. This is certain
+//     and needs no convergence: a negative Ritz value proves a negative
+//     eigenvalue.
+//   - Minimum when the smallest Lanczos pair has converged with
+//     θ_1 - r_1 > ClassTol and no Ritz value of any run or probe lies
+//     below θ_1 - r_1 by more than the rounding model. An eigenvalue then
+//     lies within r_1 of θ_1, above ClassTol, and it is λ_1 unless
+//     Lanczos missed the bottom of the spectrum: no Krylov method can
+//     exclude an eigenvalue whose eigenvector is nearly orthogonal to every
+//     start vector, and the SLQ probes are independent random starts that
+//     check it. A Minimum is therefore as certain as that, not more.
+//   - Maximum likewise, with the largest pair and θ_n + r_n < -ClassTol.
+//   - Degenerate otherwise: the extremes have not converged, or the
+//     bottom (top) of the spectrum is within ClassTol of zero.
+//
+// The Classification's Index and Nullity are the SLQ estimates rounded to
+// integers and kept within the bounds the Ritz values prove
+// (CertainNegative <= Index <= n - CertainPositive); they are 0 and 0 for a
+// Minimum and n and 0 for a Maximum.
+type SpectrumEstimate struct {
+	// Smallest holds the k smallest Ritz values in ascending order, with
+	// residuals and convergence flags, and Largest the k largest in
+	// descending order. By Cauchy interlacing λ_i <= Smallest.Values[i-1]
+	// and λ_{n+1-i} >= Largest.Values[i-1] whether or not the pairs have
+	// converged; a converged pair has an eigenvalue within its residual.
+	Smallest, Largest hessian.LanczosResult
+
+	// SLQ is the stochastic Lanczos quadrature of the spectrum: nodes,
+	// weights, smoothed density, trace.
+	SLQ hessian.SLQResult
+
+	// Index estimates the number of eigenvalues below -ClassTol, with the
+	// standard error of the spread between SLQ probes, and IndexBias
+	// bounds its quadrature error, which the standard error does not
+	// cover (see hessian.SLQResult.CountBelow). IndexFraction is Index
+	// divided by n.
+	Index         hessian.Estimate
+	IndexBias     float64
+	IndexFraction hessian.Estimate
+
+	// Nullity estimates the number of eigenvalues in [-ClassTol, ClassTol]
+	// in the same way. Near zero the spectra of network losses are dense,
+	// so its quadrature error is usually large.
+	Nullity hessian.Estimate
+
+	// CertainNegative and CertainPositive are the numbers of eigenvalues
+	// proven below -ClassTol and above ClassTol: the most Ritz values
+	// beyond ±ClassTol in any one Lanczos run or SLQ probe. The i-th
+	// smallest Ritz value of any projection V^T H V with orthonormal V is
+	// at least λ_i (Cauchy interlacing), so c Ritz values below -ClassTol
+	// prove c eigenvalues below it, converged or not.
+	CertainNegative, CertainPositive int
+
+	// Norm is the largest |Ritz value| seen, a lower bound on ||H||_2 and,
+	// once the extremes have converged, its value.
+	Norm float64
+
+	// HessVecs is the number of Hessian-vector products made.
+	HessVecs int
+}
+
+// Estimated reports whether a came from the matrix-free analysis: its
+// Spectrum is set, its Hessian is nil and the index and nullity of its
+// Classification are estimates.
+func (a Analysis) Estimated() bool { return a.Spectrum != nil }
+
+// matrixFree reports whether Analyze takes the matrix-free path for p at a
+// point of dimension n.
+func (s *AnalyzeSettings) matrixFree(p hessian.Problem, n int) bool {
+	if p.HessVec == nil || s.ForceFD {
+		return false
+	}
+	dim := s.MatrixFreeDim
+	if dim == 0 {
+		dim = DefaultMatrixFreeDim
+	}
+	return n > dim
+}
+
+// analyzeMatrixFree completes a, whose point, value, gradient and gradient
+// certificate are set, from Hessian-vector products of p at a.X, as
+// described on SpectrumEstimate.
+func analyzeMatrixFree(a *Analysis, p hessian.Problem, set AnalyzeSettings) error {
+	var mf MatrixFreeSettings
+	if set.MatrixFree != nil {
+		mf = *set.MatrixFree
+	}
+	n := len(a.X)
+	k := mf.Extremes
+	switch {
+	case k == 0:
+		k = DefaultExtremes
+	case k < 0:
+		panic(fmt.Sprintf("critical: negative number of extremes %d", k))
+	}
+	k = min(k, n)
+	var ls hessian.LanczosSettings
+	if mf.Lanczos != nil {
+		ls = *mf.Lanczos
+	}
+	ls.Vectors = false
+	var ss hessian.SLQSettings
+	if mf.SLQ != nil {
+		ss = *mf.SLQ
+	}
+
+	op := hessian.OperatorAt(p, a.X)
+	sp := &SpectrumEstimate{}
+	var err error
+	if sp.Smallest, err = hessian.Lanczos(op, k, hessian.Smallest, &ls); err != nil {
+		return fmt.Errorf("critical: %w", err)
+	}
+	if sp.Largest, err = hessian.Lanczos(op, k, hessian.Largest, &ls); err != nil {
+		return fmt.Errorf("critical: %w", err)
+	}
+	sp.Norm = max(sp.Smallest.Norm, sp.Largest.Norm)
+
+	c := &a.Certificate
+	c.HessianExact = true
+	c.HessianError = float64(n) * 0x1p-52 * sp.Norm
+	tol := set.Tol
+	if tol <= 0 {
+		tol = DefaultRelTol * sp.Norm
+	}
+	c.ClassTol = max(tol, c.HessianError)
+
+	ss.Tol = c.ClassTol
+	if sp.SLQ, err = hessian.SLQ(op, &ss); err != nil {
+		return fmt.Errorf("critical: %w", err)
+	}
+	sp.Norm = max(sp.Norm, sp.SLQ.Norm)
+	sp.HessVecs = sp.Smallest.Iterations + sp.Largest.Iterations + sp.SLQ.Iterations
+	sp.Index, sp.IndexBias = sp.SLQ.CountBelow(-c.ClassTol)
+	sp.IndexFraction = hessian.Estimate{
+		Value:  sp.Index.Value / float64(n),
+		StdErr: sp.Index.StdErr / float64(n),
+		Probes: sp.Index.Probes,
+	}
+	sp.Nullity = countBetween(sp.SLQ, -c.ClassTol, c.ClassTol)
+
+	// Certified counts and the extreme Ritz values over every run and probe.
+	ct := c.ClassTol
+	thetaMin, thetaMax := sp.Smallest.Values[0], sp.Largest.Values[0]
+	sp.CertainNegative = countIf(sp.Smallest.Values, func(v float64) bool { return v < -ct })
+	sp.CertainPositive = countIf(sp.Largest.Values, func(v float64) bool { return v > ct })
+	for _, nodes := range sp.SLQ.Nodes {
+		thetaMin = min(thetaMin, nodes[0])
+		thetaMax = max(thetaMax, nodes[len(nodes)-1])
+		sp.CertainNegative = max(sp.CertainNegative, countIf(nodes, func(v float64) bool { return v < -ct }))
+		sp.CertainPositive = max(sp.CertainPositive, countIf(nodes, func(v float64) bool { return v > ct }))
+	}
+
+	kind := Degenerate
+	lo := sp.Smallest.Values[0] - sp.Smallest.Residuals[0]
+	hi := sp.Largest.Values[0] + sp.Largest.Residuals[0]
+	switch {
+	case thetaMin < -ct && thetaMax > ct:
+		kind = Saddle
+	case sp.Smallest.Converged[0] && lo > ct && thetaMin >= lo-c.HessianError:
+		kind = Minimum
+	case sp.Largest.Converged[0] && hi < -ct && thetaMax <= hi+c.HessianError:
+		kind = Maximum
+	}
+
+	// The index and nullity are the rounded estimates, kept within what the
+	// Ritz values prove and consistent with a Minimum or Maximum.
+	index := clampInt(int(math.Round(sp.Index.Value)), sp.CertainNegative, n-sp.CertainPositive)
+	nullity := clampInt(int(math.Round(sp.Nullity.Value)), 0, n-index-sp.CertainPositive)
+	switch kind {
+	case Minimum:
+		index, nullity = 0, 0
+	case Maximum:
+		index, nullity = n, 0
+	}
+	a.Classification = Classification{
+		Kind:          kind,
+		Index:         index,
+		Nullity:       nullity,
+		IndexFraction: float64(index) / float64(n),
+		MinEigenvalue: thetaMin,
+		MaxEigenvalue: thetaMax,
+		Tol:           ct,
+	}
+	c.Uncertain = n - sp.CertainNegative - sp.CertainPositive
+	c.SignsCertain = c.Uncertain == 0
+	a.Spectrum = sp
+	return nil
+}
+
+// countBetween estimates the number of eigenvalues in [lo, hi] from the SLQ
+// quadrature r, with the standard error of the spread between probes.
+func countBetween(r hessian.SLQResult, lo, hi float64) hessian.Estimate {
+	probes := len(r.Nodes)
+	var sum, sumSq float64
+	for p, nodes := range r.Nodes {
+		var f float64
+		for i, v := range nodes {
+			if v >= lo && v <= hi {
+				f += r.Weights[p][i]
+			}
+		}
+		sum += f
+		sumSq += f * f
+	}
+	dim := float64(r.Dim)
+	mean := sum / float64(probes)
+	var se float64
+	if probes > 1 {
+		v := max(0, (sumSq-float64(probes)*mean*mean)/float64(probes-1))
+		se = math.Sqrt(v / float64(probes))
+	}
+	return hessian.Estimate{Value: dim * mean, StdErr: dim * se, Probes: r.Iterations}
+}
+
+func countIf(vals []float64, f func(float64) bool) int {
+	var c int
+	for _, v := range vals {
+		if f(v) {
+			c++
+		}
+	}
+	return c
+}
+
+func clampInt(v, lo, hi int) int {
+	return max(lo, min(v, hi))
+}
+
+// matrixFreeString is Analysis.String for an estimated spectrum, for example
+//
+//	saddle (estimated index 1520 ± 40 of 101770, λ in [-0.12, 35]), ||g|| = 0.21 (not critical, ...), 3 negative and 3 positive certain, matrix-free
+func (a Analysis) matrixFreeString() string {
+	var b strings.Builder
+	cl, c, sp := a.Classification, a.Certificate, a.Spectrum
+	fmt.Fprintf(&b, "%v (estimated index %.4g ± %.2g of %d, λ in [%.4g, %.4g]), ||g|| = %.2g ",
+		cl.Kind, sp.Index.Value, sp.Index.StdErr, len(a.X), cl.MinEigenvalue, cl.MaxEigenvalue, c.GradNorm)
+	if c.Critical {
+		fmt.Fprintf(&b, "(critical, ||g||^2 < %.2g), ", c.GradTol)
+	} else {
+		fmt.Fprintf(&b, "(not critical, ||g||^2 = %.2g >= %.2g), ", c.GradNormSq, c.GradTol)
+	}
+	fmt.Fprintf(&b, "%d negative and %d positive certain, matrix-free", sp.CertainNegative, sp.CertainPositive)
+	return b.String()
+}
