@@ -183,7 +183,6 @@ func MINRES(dst []float64, mulVec func(av, v []float64), b []float64, s *MINRESS
 		return MINRESResult{Status: MINRESResidual}, nil
 	}
 
-	const eps = 0x1p-52
 	// Lanczos vectors: v is the current one, r1 and r2 the previous two
 	// unnormalised ones; y receives A v.
 	v := make([]float64, n)
