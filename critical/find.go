@@ -1,0 +1,768 @@
+package critical
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sync/atomic"
+
+	"github.com/critpoint/critpoint/hessian"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// FindMethod selects the iteration used by Find.
+type FindMethod int
+
+const (
+	// NewtonMR is Newton-MR (Roosta, Liu, Xu & Mahoney 2022; Frye et al.
+	// 2021): the step p minimises ||H p + g|| by MINRES, and a backtracking
+	// line search on ||g||^2 accepts x + alpha p when
+	//
+	//	||g(x + alpha p)||^2 <= ||g(x)||^2 + 2 rho alpha p^T H g,
+	//
+	// trying alpha = 1 first and shrinking it by Shrink. It needs only
+	// Hessian-vector products. This is the zero value.
+	NewtonMR FindMethod = iota
+	// Newton is pure Newton, x <- x - H^-1 g with the dense Hessian and no
+	// line search: it converges to whatever critical point is nearest,
+	// saddles included, and stops with Singular when H cannot be inverted.
+	Newton
+	// DampedNewton (Frye et al. 2019) tries, for every gamma of Damping, the
+	// step p_gamma minimising ||g + (H + gamma I) p|| (the minimum-length
+	// least-squares solution of (H + gamma I) p = -g, from the
+	// eigendecomposition of H) and moves to the x + p_gamma with the least
+	// ||g||^2, if that is below the current one. When no gamma reduces
+	// ||g||^2, all steps are shrunk by Shrink (alpha p_gamma, alpha = 1,
+	// Shrink, Shrink^2, ...: an extension of ours, as the line searches of
+	// NewtonMR) up to MaxBacktracks times before the iteration stops.
+	DampedNewton
+	// GradientNorm minimises psi(x) = ||g(x)||^2 / 2, whose gradient H g is
+	// one Hessian-vector product, by BFGS (Nocedal & Wright 2006, algorithm
+	// 6.1) with the backtracking line search of NewtonMR on psi. Minima of
+	// psi with psi > 0 are the gradient-flat points where it stalls.
+	GradientNorm
+)
+
+// String returns the name of m.
+func (m FindMethod) String() string {
+	switch m {
+	case NewtonMR:
+		return "newton-mr"
+	case Newton:
+		return "newton"
+	case DampedNewton:
+		return "damped-newton"
+	case GradientNorm:
+		return "gradient-norm"
+	}
+	return fmt.Sprintf("FindMethod(%d)", int(m))
+}
+
+// FindStatus says why Find stopped.
+type FindStatus int
+
+const (
+	// NotTerminated is the zero value; Find never returns it.
+	NotTerminated FindStatus = iota
+	// Converged: ||g||^2 met GradTol and the point is certified critical.
+	Converged
+	// GradientFlat: the iteration could not reduce ||g||^2 at a point where
+	// the gradient lies (nearly) in the kernel of the Hessian: the Newton
+	// step's relative residual r exceeds FlatRatio (Frye et al. 2021).
+	GradientFlat
+	// Stalled: the iteration could not reduce ||g||^2 at a point that is
+	// neither critical nor gradient-flat.
+	Stalled
+	// IterationLimit: MaxIterations iterations were taken.
+	IterationLimit
+	// NonFinite: the gradient or Hessian became non-finite at every step
+	// that was tried.
+	NonFinite
+	// Singular: pure Newton met a Hessian it could not invert.
+	Singular
+	// ZeroHessian: the Hessian is zero at a point that is not critical, so
+	// second-order steps are undefined.
+	ZeroHessian
+)
+
+// String returns a lower-case description of s.
+func (s FindStatus) String() string {
+	switch s {
+	case NotTerminated:
+		return "not terminated"
+	case Converged:
+		return "converged"
+	case GradientFlat:
+		return "gradient-flat"
+	case Stalled:
+		return "stalled"
+	case IterationLimit:
+		return "iteration limit"
+	case NonFinite:
+		return "non-finite"
+	case Singular:
+		return "singular Hessian"
+	case ZeroHessian:
+		return "zero Hessian"
+	}
+	return fmt.Sprintf("FindStatus(%d)", int(s))
+}
+
+// FindSettings controls Find. The zero value, or a nil pointer, means the
+// defaults documented on each field.
+type FindSettings struct {
+	// Method is the iteration; the zero value is NewtonMR.
+	Method FindMethod
+
+	// MaxIterations is the largest number of iterations (steps). Zero
+	// means 500.
+	MaxIterations int
+
+	// GradTol is the acceptance threshold on the squared gradient norm:
+	// the iteration stops when ||g||^2 < GradTol, the test of Analyze. Zero
+	// means Analyze's default DefaultGradTol * max(1, |f(x)|)^2, Frye et
+	// al.'s 1e-10 scaled with the function value (which then costs one
+	// call to Func per iteration).
+	GradTol float64
+
+	// ClassTol is the eigenvalue tolerance of the final classification
+	// (see Classify). Zero means Classify's relative default.
+	ClassTol float64
+
+	// Damping is the set of damping constants gamma tried by DampedNewton,
+	// all positive. Nil means {1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6}
+	// (Frye et al. 2019).
+	Damping []float64
+
+	// MINRES controls the inner solver of NewtonMR; nil is the zero value.
+	// A zero Tol means the forcing term of inexact Newton (Dembo, Eisenstat
+	// & Steihaug 1982), the relative residual tolerance
+	//
+	//	Tol_k = max(min(1/2, ||g_k||), 1e-10),
+	//
+	// loose far from a critical point, where solving exactly along nearly
+	// singular directions of H only yields huge steps that the line search
+	// must cut back, and tightening as ||g|| -> 0 so that convergence stays
+	// quadratic; a positive Tol is used at every step. A zero ARTol means
+	// 1e-7, so that eigenvalues below about 1e-7 ||H|| (such as those
+	// vanishing at a gradient-flat point) count as zero and do not blow up
+	// the step; other zero fields mean MINRES's defaults.
+	MINRES *MINRESSettings
+
+	// Rho is the sufficient-decrease constant of the line searches of
+	// NewtonMR and GradientNorm. Zero means 1e-4.
+	Rho float64
+
+	// Shrink is the factor by which the line searches shrink alpha, in
+	// (0, 1). Zero means 0.5.
+	Shrink float64
+
+	// MaxBacktracks is the number of times a line search may shrink alpha
+	// before the step is declared failed. Zero means 50 (alpha >= 2^-50 with
+	// the default Shrink).
+	MaxBacktracks int
+
+	// FlatRatio is the threshold on the relative residual
+	// r = ||H p + g|| / (||H||_F ||p|| + ||g||) of the Newton step above which
+	// a non-critical point is called gradient-flat. Zero means 0.9 (Frye et
+	// al. 2021).
+	FlatRatio float64
+}
+
+// findSettings holds FindSettings with the defaults filled in.
+type findSettings struct {
+	FindSettings
+	minres MINRESSettings
+}
+
+func (s *FindSettings) resolve() findSettings {
+	var set findSettings
+	if s != nil {
+		set.FindSettings = *s
+	}
+	if set.Method < NewtonMR || set.Method > GradientNorm {
+		panic(fmt.Sprintf("critical: unknown find method %v", set.Method))
+	}
+	if set.MaxIterations < 0 || set.MaxBacktracks < 0 {
+		panic("critical: negative iteration limit")
+	}
+	for _, v := range []float64{set.GradTol, set.ClassTol, set.Rho, set.FlatRatio} {
+		if v < 0 || math.IsNaN(v) {
+			panic(fmt.Sprintf("critical: negative or NaN find setting %v", v))
+		}
+	}
+	if set.Shrink < 0 || set.Shrink >= 1 || math.IsNaN(set.Shrink) {
+		panic(fmt.Sprintf("critical: line-search shrink factor %v not in (0, 1)", set.Shrink))
+	}
+	if set.Rho >= 0.5 {
+		panic(fmt.Sprintf("critical: sufficient-decrease constant %v not in (0, 1/2)", set.Rho))
+	}
+	if set.MaxIterations == 0 {
+		set.MaxIterations = 500
+	}
+	if set.Damping == nil {
+		set.Damping = []float64{1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6}
+	}
+	for _, g := range set.Damping {
+		if !(g > 0) || math.IsInf(g, 1) {
+			panic(fmt.Sprintf("critical: damping %v is not positive and finite", g))
+		}
+	}
+	if set.MINRES != nil {
+		set.minres = *set.MINRES
+	}
+	if set.minres.ARTol == 0 {
+		set.minres.ARTol = 1e-7
+	}
+	if set.Rho == 0 {
+		set.Rho = 1e-4
+	}
+	if set.Shrink == 0 {
+		set.Shrink = 0.5
+	}
+	if set.MaxBacktracks == 0 {
+		set.MaxBacktracks = 50
+	}
+	if set.FlatRatio == 0 {
+		set.FlatRatio = 0.9
+	}
+	return set
+}
+
+// Evaluations counts the calls Find made to each function of a problem. A
+// Hessian assembled from Hessian-vector products counts n HessVec calls.
+type Evaluations struct {
+	Func, Grad, Hess, HessVec int
+}
+
+// Point is the result of Find: the last iterate, why the iteration stopped,
+// and what is known about the point.
+type Point struct {
+	// X is the last iterate; it is always finite.
+	X []float64
+	// F is the function value at X (NaN when the problem has no Func).
+	F float64
+	// Grad is the gradient at X, and GradNorm its Euclidean norm.
+	Grad     []float64
+	GradNorm float64
+
+	// Converged reports that the point is certified critical:
+	// Certificate.Critical, ||g||^2 < Certificate.GradTol.
+	Converged bool
+	// Status says why the iteration stopped.
+	Status FindStatus
+	// Method is the iteration that was used.
+	Method FindMethod
+	// Iterations is the number of steps taken.
+	Iterations int
+	// Evaluations counts the function calls, including those of the final
+	// analysis.
+	Evaluations Evaluations
+
+	// Classification is the second-order classification of the Hessian at
+	// X. It describes a critical point only when Converged is true; its
+	// tolerance is then max(Certificate.ClassTol, EigenvalueShift).
+	Classification Classification
+	// Certificate is the certificate of Analyze at X: the gradient test
+	// and the classification tolerance it applied.
+	Certificate Certificate
+
+	// NewtonDistance is eta = ||H^+ g||, the length of the Newton step at
+	// X with the eigenvalues within Certificate.ClassTol counted as zero:
+	// the estimated distance from X to the critical point it approximates.
+	NewtonDistance float64
+	// EigenvalueShift, for a converged point, is 2 L eta with the secant
+	// estimate L = ||H(X + p) - H(X)||_F / eta of the Lipschitz constant of
+	// the Hessian along the Newton step p; zero otherwise. By the
+	// Newton-Kantorovich theorem, when h = L eta ||H^-1||_2 <= 1/2 a
+	// critical point x* lies within r = (1 - sqrt(1 - 2h)) / (L ||H^-1||_2)
+	// <= 2 eta of X, so each eigenvalue of H(x*) is within L r <= 2 L eta of
+	// one of H(X) (Weyl). Eigenvalues of H(X) within EigenvalueShift of
+	// zero are therefore counted as zero in Classification: near a
+	// degenerate critical point, where Newton-type methods converge only
+	// linearly, the Hessian's small eigenvalues at X are artefacts of the
+	// distance to x*, and the point is classified Degenerate. Beyond
+	// h > 1/2 the same 2 L eta is used as an estimate.
+	EigenvalueShift float64
+
+	// FlatRatio is r = ||H p + g|| / (||H||_F ||p|| + ||g||) at X, the
+	// quantity Frye et al. (2021) use to detect gradient-flat points, for
+	// the minimum-residual Newton step p = -H^+ g in which the eigenvalues
+	// within Certificate.ClassTol count as zero: 0 when g lies in the range
+	// of H (and when g = 0), near 1 when g lies in its numerical kernel.
+	// Without the tolerance, an eigenvalue of 1e-9 next to a gradient-flat
+	// point would give a huge exact step and r = 0.
+	FlatRatio float64
+	// GradientFlat reports FlatRatio > FindSettings.FlatRatio at a point
+	// that is not certified critical.
+	GradientFlat bool
+}
+
+// counted wraps the functions of a problem with counters that are safe for
+// concurrent use.
+type counted struct {
+	p                       hessian.Problem
+	fn, grad, hess, hessVec atomic.Int64
+}
+
+func newCounted(p hessian.Problem) *counted {
+	c := &counted{}
+	c.p = hessian.Problem{}
+	if p.Func != nil {
+		c.p.Func = func(x []float64) float64 {
+			c.fn.Add(1)
+			return p.Func(x)
+		}
+	}
+	if p.Grad != nil {
+		c.p.Grad = func(g, x []float64) {
+			c.grad.Add(1)
+			p.Grad(g, x)
+		}
+	}
+	if p.Hess != nil {
+		c.p.Hess = func(h *mat.SymDense, x []float64) {
+			c.hess.Add(1)
+			p.Hess(h, x)
+		}
+	}
+	if p.HessVec != nil {
+		c.p.HessVec = func(hv, x, v []float64) {
+			c.hessVec.Add(1)
+			p.HessVec(hv, x, v)
+		}
+	}
+	return c
+}
+
+func (c *counted) evaluations() Evaluations {
+	return Evaluations{
+		Func:    int(c.fn.Load()),
+		Grad:    int(c.grad.Load()),
+		Hess:    int(c.hess.Load()),
+		HessVec: int(c.hessVec.Load()),
+	}
+}
+
+// finder holds the state of one run of Find.
+type finder struct {
+	set findSettings
+	c   *counted
+	n   int
+
+	x, g []float64 // current iterate and its gradient
+	gg   float64   // ||g||^2
+	fx   float64   // f(x) when computed for the gradient test, else NaN
+	// anorm is an estimate of ||H||_F for MINRES's tests: exact when a
+	// dense Hessian was formed, else MINRES's Lanczos estimate of the last
+	// step.
+	anorm float64
+}
+
+// errNonFinite marks a non-finite value met during a step.
+var errNonFinite = errors.New("critical: non-finite value")
+
+// Find looks for a critical point of p, a point where the gradient vanishes,
+// starting from x0, with the method and tolerances of s (nil means the
+// defaults). The iteration stops when ||g||^2 < GradTol, when it cannot make
+// progress, or after MaxIterations steps; the last iterate is then
+// classified from its exact Hessian. Find needs p.Grad and p.Hess or
+// p.HessVec (Newton and DampedNewton form the dense Hessian from either).
+//
+// Find returns an error only when it cannot start: x0 empty or non-finite, a
+// missing Grad or Hessian, or a non-finite gradient at x0. Failures during
+// the run end it with Converged false and the reason in Status; X is then the
+// last iterate at which the gradient was finite. Find panics on invalid
+// settings. It does not modify x0, and it may be called concurrently.
+//
+// References: Frye, Simon, Wadia, Ligeralde & DeWeese, "Numerically
+// recovering the critical points of a deep linear autoencoder" (2019) and
+// "Critical point-finding methods reveal gradient-flat regions of deep
+// network losses", Neural Computation 33 (2021); Roosta, Liu, Xu & Mahoney,
+// "Newton-MR: inexact Newton method with minimum residual sub-problem
+// solver", EURO J. Comput. Optim. 10 (2022).
+func Find(p hessian.Problem, x0 []float64, s *FindSettings) (Point, error) {
+	set := s.resolve()
+	if len(x0) == 0 {
+		return Point{}, hessian.ErrZeroDim
+	}
+	if !allFinite(x0) {
+		return Point{}, errors.New("critical: non-finite starting point")
+	}
+	if p.Grad == nil {
+		return Point{}, errors.New("critical: problem has no Grad")
+	}
+	if p.Hess == nil && p.HessVec == nil {
+		return Point{}, errors.New("critical: problem has neither Hess nor HessVec")
+	}
+	f := &finder{set: set, c: newCounted(p), n: len(x0), fx: math.NaN()}
+	f.x = slices.Clone(x0)
+	f.g = make([]float64, f.n)
+	f.c.p.Grad(f.g, f.x)
+	if !allFinite(f.g) {
+		return Point{}, errors.New("critical: non-finite gradient at the starting point")
+	}
+	f.gg = floats.Dot(f.g, f.g)
+
+	var step func() FindStatus
+	switch set.Method {
+	case NewtonMR:
+		step = f.newtonMRStep
+	case Newton:
+		step = f.newtonStep
+	case DampedNewton:
+		step = f.dampedStep
+	case GradientNorm:
+		step = newBFGS(f).step
+	}
+	status := NotTerminated
+	iter := 0
+	for status == NotTerminated {
+		switch {
+		case f.converged():
+			status = Converged
+		case iter == set.MaxIterations:
+			status = IterationLimit
+		default:
+			status = step()
+			if status == NotTerminated {
+				iter++
+			}
+		}
+	}
+	return f.finish(status, iter)
+}
+
+// converged reports whether the current iterate passes the gradient test of
+// Analyze, ||g||^2 < GradTol.
+func (f *finder) converged() bool {
+	if f.set.GradTol > 0 {
+		return f.gg < f.set.GradTol
+	}
+	scale := 1.0
+	if f.c.p.Func != nil {
+		f.fx = f.c.p.Func(f.x)
+		if !math.IsNaN(f.fx) && !math.IsInf(f.fx, 0) {
+			scale = max(1, math.Abs(f.fx))
+		}
+	}
+	return f.gg < DefaultGradTol*scale*scale
+}
+
+// finish analyses the last iterate and assembles the Point.
+func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
+	pt = Point{
+		X:          f.x,
+		F:          f.fx,
+		Grad:       f.g,
+		GradNorm:   math.Sqrt(f.gg),
+		Method:     f.set.Method,
+		Iterations: iter,
+	}
+	defer func() { pt.Evaluations = f.c.evaluations() }()
+	a, aerr := Analyze(f.c.p, f.x, &AnalyzeSettings{Tol: f.set.ClassTol, GradTol: f.set.GradTol})
+	if aerr != nil {
+		// The function or Hessian is not finite at the last iterate.
+		pt.Status = NonFinite
+		return pt, nil
+	}
+	pt.F, pt.Grad, pt.GradNorm = a.F, a.Grad, a.Certificate.GradNorm
+	pt.Classification, pt.Certificate = a.Classification, a.Certificate
+	if status == Converged && !a.Certificate.Critical {
+		status = Stalled
+	}
+	h := a.Hessian
+	fro := mat.Norm(h, 2)
+	if status != Converged && fro == 0 {
+		status = ZeroHessian
+	}
+	var vecs mat.Dense
+	vals, eerr := hessian.Eigenvectors(&vecs, h)
+	if eerr != nil {
+		pt.Status = NonFinite
+		return pt, nil
+	}
+	// The Newton step p = -H^+ g, with the eigenvalues within the
+	// classification tolerance counted as zero.
+	tol := a.Classification.Tol
+	c := make([]float64, f.n)
+	mat.NewVecDense(f.n, c).MulVec(vecs.T(), mat.NewVecDense(f.n, pt.Grad))
+	coef := make([]float64, f.n)
+	var resid2 float64
+	for i, l := range vals {
+		if math.Abs(l) <= tol {
+			resid2 += c[i] * c[i]
+		} else {
+			coef[i] = -c[i] / l
+		}
+	}
+	step := make([]float64, f.n)
+	mat.NewVecDense(f.n, step).MulVec(&vecs, mat.NewVecDense(f.n, coef))
+	pt.NewtonDistance = floats.Norm(step, 2)
+	if pt.GradNorm > 0 {
+		pt.FlatRatio = math.Sqrt(resid2) / (fro*pt.NewtonDistance + pt.GradNorm)
+	}
+	if status == Stalled && pt.FlatRatio > f.set.FlatRatio {
+		status = GradientFlat
+	}
+	pt.Converged = status == Converged
+	pt.GradientFlat = !pt.Converged && pt.FlatRatio > f.set.FlatRatio
+	pt.Status = status
+	if pt.Converged && pt.NewtonDistance > 0 {
+		pt.EigenvalueShift = f.eigenvalueShift(h, step, pt.NewtonDistance)
+		if pt.EigenvalueShift > tol {
+			if pt.Classification, err = ClassifyEigenvalues(vals, pt.EigenvalueShift); err != nil {
+				return pt, err
+			}
+		}
+	}
+	return pt, nil
+}
+
+// eigenvalueShift returns 2 L eta, with eta = ||p|| the length of the Newton
+// step p at f.x and L = ||H(x + p) - H(x)||_F / eta the secant estimate of
+// the Lipschitz constant of the Hessian along it (see Point.EigenvalueShift).
+// It returns +Inf when the Hessian at x + p is not finite.
+func (f *finder) eigenvalueShift(h *mat.SymDense, p []float64, eta float64) float64 {
+	xp := make([]float64, f.n)
+	floats.AddTo(xp, f.x, p)
+	hp := mat.NewSymDense(f.n, nil)
+	if !allFinite(xp) || hessian.Exact(hp, f.c.p, xp) != nil {
+		return math.Inf(1)
+	}
+	var d float64
+	for i := range f.n {
+		for j := range f.n {
+			v := hp.At(i, j) - h.At(i, j)
+			d += v * v
+		}
+	}
+	return 2 * math.Sqrt(d)
+}
+
+// denseMulVec returns v -> H v for a dense symmetric H.
+func denseMulVec(h *mat.SymDense) func(hv, v []float64) {
+	n := h.SymmetricDim()
+	return func(hv, v []float64) {
+		mat.NewVecDense(n, hv).MulVec(h, mat.NewVecDense(n, v))
+	}
+}
+
+// hessian forms the dense Hessian at f.x and updates f.anorm.
+func (f *finder) hessian() (*mat.SymDense, error) {
+	h := mat.NewSymDense(f.n, nil)
+	if err := hessian.Exact(h, f.c.p, f.x); err != nil {
+		return nil, errNonFinite
+	}
+	f.anorm = mat.Norm(h, 2)
+	return h, nil
+}
+
+// hessVecAt returns v -> H(x) v: p.HessVec when set, else products with the
+// dense Hessian at x, formed once.
+func (f *finder) hessVecAt(x []float64) (func(hv, v []float64), error) {
+	if hv := f.c.p.HessVec; hv != nil {
+		return func(dst, v []float64) { hv(dst, x, v) }, nil
+	}
+	h := mat.NewSymDense(f.n, nil)
+	if err := hessian.Exact(h, f.c.p, x); err != nil {
+		return nil, errNonFinite
+	}
+	f.anorm = mat.Norm(h, 2)
+	return denseMulVec(h), nil
+}
+
+// tryPoint evaluates the gradient at x into g and returns ||g||^2, or false
+// when the gradient is not finite.
+func (f *finder) tryPoint(g, x []float64) (float64, bool) {
+	f.c.p.Grad(g, x)
+	if !allFinite(g) {
+		return 0, false
+	}
+	return floats.Dot(g, g), true
+}
+
+// accept makes (x, g, gg) the current iterate, swapping buffers.
+func (f *finder) accept(x, g []float64, gg float64) {
+	copy(f.x, x)
+	copy(f.g, g)
+	f.gg = gg
+}
+
+// newtonStep takes the pure Newton step x <- x - H^-1 g.
+func (f *finder) newtonStep() FindStatus {
+	h, err := f.hessian()
+	if err != nil {
+		return NonFinite
+	}
+	if f.anorm == 0 {
+		return ZeroHessian
+	}
+	var lu mat.LU
+	lu.Factorize(h)
+	if c := lu.Cond(); !(c < 1/eps) {
+		return Singular
+	}
+	p := mat.NewVecDense(f.n, nil)
+	if err := lu.SolveVecTo(p, false, mat.NewVecDense(f.n, f.g)); err != nil {
+		return Singular
+	}
+	xt := make([]float64, f.n)
+	floats.SubTo(xt, f.x, p.RawVector().Data)
+	if !allFinite(xt) {
+		return NonFinite
+	}
+	gt := make([]float64, f.n)
+	gg, ok := f.tryPoint(gt, xt)
+	if !ok {
+		return NonFinite
+	}
+	f.accept(xt, gt, gg)
+	return NotTerminated
+}
+
+// dampedStep takes the damped Newton step of Frye et al. (2019).
+func (f *finder) dampedStep() FindStatus {
+	h, err := f.hessian()
+	if err != nil {
+		return NonFinite
+	}
+	if f.anorm == 0 {
+		return ZeroHessian
+	}
+	var vecs mat.Dense
+	vals, err := hessian.Eigenvectors(&vecs, h)
+	if err != nil {
+		return NonFinite
+	}
+	// c = V^T g; p_gamma = -V diag(1/(lambda + gamma)) c, with the
+	// pseudo-inverse's cut for (numerically) zero lambda + gamma.
+	c := make([]float64, f.n)
+	mat.NewVecDense(f.n, c).MulVec(vecs.T(), mat.NewVecDense(f.n, f.g))
+	cut := float64(f.n) * eps * max(math.Abs(vals[0]), math.Abs(vals[f.n-1]))
+	coef := make([]float64, f.n)
+	xt := make([]float64, f.n)
+	gt := make([]float64, f.n)
+	bestX := make([]float64, f.n)
+	bestG := make([]float64, f.n)
+	steps := make([][]float64, len(f.set.Damping))
+	for k, gamma := range f.set.Damping {
+		for i, l := range vals {
+			coef[i] = 0
+			if d := l + gamma; math.Abs(d) > cut {
+				coef[i] = -c[i] / d
+			}
+		}
+		steps[k] = make([]float64, f.n)
+		mat.NewVecDense(f.n, steps[k]).MulVec(&vecs, mat.NewVecDense(f.n, coef))
+	}
+	anyFinite := false
+	alpha := 1.0
+	for range f.set.MaxBacktracks + 1 {
+		best, found := f.gg, false
+		for _, p := range steps {
+			floats.AddScaledTo(xt, f.x, alpha, p)
+			if !allFinite(xt) {
+				continue
+			}
+			gg, ok := f.tryPoint(gt, xt)
+			if !ok {
+				continue
+			}
+			anyFinite = true
+			if gg < best {
+				best, found = gg, true
+				copy(bestX, xt)
+				copy(bestG, gt)
+			}
+		}
+		if found {
+			f.accept(bestX, bestG, best)
+			return NotTerminated
+		}
+		alpha *= f.set.Shrink
+	}
+	if !anyFinite {
+		return NonFinite
+	}
+	return Stalled
+}
+
+// newtonMRStep takes one Newton-MR step.
+func (f *finder) newtonMRStep() FindStatus {
+	mul, err := f.hessVecAt(f.x)
+	if err != nil {
+		return NonFinite
+	}
+	ms := f.set.minres
+	ms.ANorm = max(ms.ANorm, f.anorm)
+	if ms.Tol == 0 {
+		// Forcing term min(1/2, ||g||), at least MINRES's default.
+		ms.Tol = max(min(0.5, math.Sqrt(f.gg)), 1e-10)
+	}
+	p := make([]float64, f.n)
+	rhs := make([]float64, f.n)
+	floats.ScaleTo(rhs, -1, f.g)
+	res, err := MINRES(p, mul, rhs, &ms)
+	if err != nil {
+		return NonFinite
+	}
+
+	if f.c.p.HessVec != nil {
+		f.anorm = res.ANorm
+	}
+	if res.ANorm == 0 {
+		// H g = 0 and g^T H g = 0: H vanishes on the gradient.
+		return Stalled
+	}
+	// p^T H g = -||H p||^2 for a MINRES iterate: the descent rate of
+	// ||g||^2 along p.
+	hp := make([]float64, f.n)
+	mul(hp, p)
+	if !allFinite(hp) {
+		return NonFinite
+	}
+	slope := floats.Dot(hp, f.g)
+	if !(slope < 0) {
+		return Stalled
+	}
+	return f.backtrack(p, slope, 2, 1)
+}
+
+// backtrack searches along p from f.x for alpha = alpha0, alpha0 Shrink, ...
+// with
+//
+//	||g(x + alpha p)||^2 <= ||g(x)||^2 + scale rho alpha slope,
+//
+// where slope is the directional derivative of ||g||^2 / scale, and moves
+// there. It also requires a strict decrease, which the test alone does not
+// ensure once the decrease is below the rounding error of ||g||^2. It
+// returns NonFinite when the gradient was non-finite at every trial point and
+// Stalled when the trials ran out otherwise.
+func (f *finder) backtrack(p []float64, slope, scale, alpha0 float64) FindStatus {
+	xt := make([]float64, f.n)
+	gt := make([]float64, f.n)
+	alpha := alpha0
+	anyFinite := false
+	for range f.set.MaxBacktracks + 1 {
+		floats.AddScaledTo(xt, f.x, alpha, p)
+		if allFinite(xt) {
+			gg, ok := f.tryPoint(gt, xt)
+			anyFinite = anyFinite || ok
+			if ok && gg < f.gg && gg <= f.gg+scale*f.set.Rho*alpha*slope {
+				f.accept(xt, gt, gg)
+				return NotTerminated
+			}
+		}
+		alpha *= f.set.Shrink
+	}
+	if !anyFinite {
+		return NonFinite
+	}
+	return Stalled
+}
+
+// eps is the machine epsilon of float64.
+const eps = 0x1p-52
