@@ -117,7 +117,9 @@ type FindSettings struct {
 	Method FindMethod
 
 	// MaxIterations is the largest number of iterations (steps). Zero
-	// means 500.
+	// means 500 for the Newton methods and 5000 for GradientNorm, a
+	// quasi-Newton method on ||g||^2 that converges only linearly where
+	// ||g||^2 has a degenerate minimum, as on a manifold of critical points.
 	MaxIterations int
 
 	// GradTol is the acceptance threshold on the squared gradient norm:
@@ -201,6 +203,9 @@ func (s *FindSettings) resolve() findSettings {
 	}
 	if set.MaxIterations == 0 {
 		set.MaxIterations = 500
+		if set.Method == GradientNorm {
+			set.MaxIterations = 5000
+		}
 	}
 	if set.Damping == nil {
 		set.Damping = []float64{1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6}
@@ -263,7 +268,8 @@ type Point struct {
 
 	// Classification is the second-order classification of the Hessian at
 	// X. It describes a critical point only when Converged is true; its
-	// tolerance is then max(Certificate.ClassTol, EigenvalueShift).
+	// tolerance is Certificate.ClassTol, raised as LimitEigenvalues
+	// describes.
 	Classification Classification
 	// Certificate is the certificate of Analyze at X: the gradient test
 	// and the classification tolerance it applied.
@@ -273,19 +279,35 @@ type Point struct {
 	// X with the eigenvalues within Certificate.ClassTol counted as zero:
 	// the estimated distance from X to the critical point it approximates.
 	NewtonDistance float64
-	// EigenvalueShift, for a converged point, is 2 L eta with the secant
-	// estimate L = ||H(X + p) - H(X)||_F / eta of the Lipschitz constant of
-	// the Hessian along the Newton step p; zero otherwise. By the
-	// Newton-Kantorovich theorem, when h = L eta ||H^-1||_2 <= 1/2 a
-	// critical point x* lies within r = (1 - sqrt(1 - 2h)) / (L ||H^-1||_2)
-	// <= 2 eta of X, so each eigenvalue of H(x*) is within L r <= 2 L eta of
-	// one of H(X) (Weyl). Eigenvalues of H(X) within EigenvalueShift of
-	// zero are therefore counted as zero in Classification: near a
-	// degenerate critical point, where Newton-type methods converge only
-	// linearly, the Hessian's small eigenvalues at X are artefacts of the
-	// distance to x*, and the point is classified Degenerate. Beyond
-	// h > 1/2 the same 2 L eta is used as an estimate.
-	EigenvalueShift float64
+	// LimitEigenvalues, for a converged point with an assembled Hessian,
+	// estimate the eigenvalues of the Hessian at the critical point x*
+	// that X approximates, in the order of Classification.Eigenvalues:
+	//
+	//	mu_i = lambda_i + 2 v_i^T (H(X + p) - H(X)) v_i,
+	//
+	// with lambda_i, v_i the eigenpairs of H(X) and p the Newton step: the
+	// first-order change of lambda_i along p, taken over twice its length.
+	// Near a nondegenerate critical point Newton's method converges
+	// quadratically and x* is about eta from X; near a degenerate one it
+	// converges linearly, typically with ratio 1/2 (Decker, Keller & Kelley,
+	// "Convergence rates for Newton's method at singular points", SIAM J.
+	// Numer. Anal. 20, 1983), so that the remaining steps add up to 2 eta.
+	// An eigenvalue whose estimate mu_i lies within Certificate.ClassTol of
+	// zero or beyond it is an artefact of the distance to x*: Classification
+	// then counts as zero every eigenvalue up to the largest such
+	// |lambda_i|. At the monkey saddle, whose Hessian vanishes at x* and
+	// doubles with the distance, mu = 0 for both eigenvalues and the point
+	// is classified Degenerate. Nil for a point that is not converged, when
+	// g = 0, or when the Hessian was not assembled.
+	LimitEigenvalues []float64
+
+	// Spectrum is Analyze's matrix-free estimate of the spectrum when the
+	// Hessian was too large to assemble (see AnalyzeSettings.MatrixFreeDim),
+	// and nil otherwise. NewtonDistance and FlatRatio then come from MINRES
+	// on H p = -g with Hessian-vector products, its least-squares
+	// tolerance set so that eigenvalues within Certificate.ClassTol count as
+	// zero, and ||H||_F estimated by MINRES; LimitEigenvalues is nil.
+	Spectrum *SpectrumEstimate
 
 	// FlatRatio is r = ||H p + g|| / (||H||_F ||p|| + ||g||) at X, the
 	// quantity Frye et al. (2021) use to detect gradient-flat points, for
@@ -473,36 +495,55 @@ func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
 	if status == Converged && !a.Certificate.Critical {
 		status = Stalled
 	}
-	h := a.Hessian
-	fro := mat.Norm(h, 2)
-	if status != Converged && fro == 0 {
-		status = ZeroHessian
-	}
-	var vecs mat.Dense
-	vals, eerr := hessian.Eigenvectors(&vecs, h)
-	if eerr != nil {
-		pt.Status = NonFinite
-		return pt, nil
-	}
-	// The Newton step p = -H^+ g, with the eigenvalues within the
-	// classification tolerance counted as zero.
 	tol := a.Classification.Tol
-	c := make([]float64, f.n)
-	mat.NewVecDense(f.n, c).MulVec(vecs.T(), mat.NewVecDense(f.n, pt.Grad))
-	coef := make([]float64, f.n)
-	var resid2 float64
-	for i, l := range vals {
-		if math.Abs(l) <= tol {
-			resid2 += c[i] * c[i]
-		} else {
-			coef[i] = -c[i] / l
+	var (
+		h    = a.Hessian
+		vals []float64
+		vecs mat.Dense
+		step []float64
+	)
+	if h != nil {
+		fro := mat.Norm(h, 2)
+		if status != Converged && fro == 0 {
+			status = ZeroHessian
 		}
-	}
-	step := make([]float64, f.n)
-	mat.NewVecDense(f.n, step).MulVec(&vecs, mat.NewVecDense(f.n, coef))
-	pt.NewtonDistance = floats.Norm(step, 2)
-	if pt.GradNorm > 0 {
-		pt.FlatRatio = math.Sqrt(resid2) / (fro*pt.NewtonDistance + pt.GradNorm)
+		var eerr error
+		if vals, eerr = hessian.Eigenvectors(&vecs, h); eerr != nil {
+			pt.Status = NonFinite
+			return pt, nil
+		}
+		// The Newton step p = -H^+ g, with the eigenvalues within the
+		// classification tolerance counted as zero; H p + g is the part
+		// of g along their eigenvectors.
+		c := make([]float64, f.n)
+		mat.NewVecDense(f.n, c).MulVec(vecs.T(), mat.NewVecDense(f.n, pt.Grad))
+		coef := make([]float64, f.n)
+		var resid2 float64
+		for i, l := range vals {
+			if math.Abs(l) <= tol {
+				resid2 += c[i] * c[i]
+			} else {
+				coef[i] = -c[i] / l
+			}
+		}
+		step = make([]float64, f.n)
+		mat.NewVecDense(f.n, step).MulVec(&vecs, mat.NewVecDense(f.n, coef))
+		pt.NewtonDistance = floats.Norm(step, 2)
+		if pt.GradNorm > 0 {
+			pt.FlatRatio = math.Sqrt(resid2) / (fro*pt.NewtonDistance + pt.GradNorm)
+		}
+	} else {
+		pt.Spectrum = a.Spectrum
+		if status != Converged && a.Spectrum.Norm == 0 {
+			status = ZeroHessian
+		}
+		if pt.GradNorm > 0 {
+			var ok bool
+			if pt.NewtonDistance, pt.FlatRatio, ok = f.flatRatioMatrixFree(pt.Grad, tol, a.Spectrum.Norm); !ok {
+				pt.Status = NonFinite
+				return pt, nil
+			}
+		}
 	}
 	if status == Stalled && pt.FlatRatio > f.set.FlatRatio {
 		status = GradientFlat
@@ -510,10 +551,19 @@ func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
 	pt.Converged = status == Converged
 	pt.GradientFlat = !pt.Converged && pt.FlatRatio > f.set.FlatRatio
 	pt.Status = status
-	if pt.Converged && pt.NewtonDistance > 0 {
-		pt.EigenvalueShift = f.eigenvalueShift(h, step, pt.NewtonDistance)
-		if pt.EigenvalueShift > tol {
-			if pt.Classification, err = ClassifyEigenvalues(vals, pt.EigenvalueShift); err != nil {
+	if pt.Converged && pt.NewtonDistance > 0 && h != nil {
+		if pt.LimitEigenvalues = f.limitEigenvalues(h, &vecs, vals, step); pt.LimitEigenvalues == nil {
+			pt.Status, pt.Converged = NonFinite, false
+			return pt, nil
+		}
+		raised := tol
+		for i, mu := range pt.LimitEigenvalues {
+			if l := vals[i]; math.Copysign(1, l)*mu <= tol {
+				raised = max(raised, math.Abs(l))
+			}
+		}
+		if raised > tol {
+			if pt.Classification, err = ClassifyEigenvalues(vals, raised); err != nil {
 				return pt, err
 			}
 		}
@@ -521,25 +571,49 @@ func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
 	return pt, nil
 }
 
-// eigenvalueShift returns 2 L eta, with eta = ||p|| the length of the Newton
-// step p at f.x and L = ||H(x + p) - H(x)||_F / eta the secant estimate of
-// the Lipschitz constant of the Hessian along it (see Point.EigenvalueShift).
-// It returns +Inf when the Hessian at x + p is not finite.
-func (f *finder) eigenvalueShift(h *mat.SymDense, p []float64, eta float64) float64 {
+// flatRatioMatrixFree returns ||p|| and r = ||H p + g|| / (||H||_F ||p|| +
+// ||g||) for the MINRES solution p of H p = -g, with the least-squares test
+// at tol/||H||_2 (norm2 estimates ||H||_2) so that eigenvalues within about
+// tol count as zero, and ||H||_F estimated by MINRES. It reports false when a
+// product is not finite.
+func (f *finder) flatRatioMatrixFree(g []float64, tol, norm2 float64) (eta, r float64, ok bool) {
+	mul := func(hv, v []float64) { f.c.p.HessVec(hv, f.x, v) }
+	ms := MINRESSettings{Tol: 1e-10, ARTol: max(tol/norm2, 1e-10)}
+	p := make([]float64, f.n)
+	rhs := make([]float64, f.n)
+	floats.ScaleTo(rhs, -1, g)
+	res, err := MINRES(p, mul, rhs, &ms)
+	if err != nil {
+		return 0, 0, false
+	}
+	hp := make([]float64, f.n)
+	mul(hp, p)
+	if !allFinite(hp) {
+		return 0, 0, false
+	}
+	floats.Add(hp, g)
+	eta = floats.Norm(p, 2)
+	return eta, floats.Norm(hp, 2) / (res.ANorm*eta + floats.Norm(g, 2)), true
+}
+
+// limitEigenvalues returns mu_i = lambda_i + 2 v_i^T (H(x + p) - H(x)) v_i
+// for the eigenpairs (vals, vecs) of h = H(x) and the Newton step p (see
+// Point.LimitEigenvalues), or nil when the Hessian at x + p is not finite.
+func (f *finder) limitEigenvalues(h *mat.SymDense, vecs *mat.Dense, vals, p []float64) []float64 {
 	xp := make([]float64, f.n)
 	floats.AddTo(xp, f.x, p)
 	hp := mat.NewSymDense(f.n, nil)
 	if !allFinite(xp) || hessian.Exact(hp, f.c.p, xp) != nil {
-		return math.Inf(1)
+		return nil
 	}
-	var d float64
-	for i := range f.n {
-		for j := range f.n {
-			v := hp.At(i, j) - h.At(i, j)
-			d += v * v
-		}
+	var d, dv mat.Dense
+	d.Sub(hp, h)
+	dv.Mul(&d, vecs)
+	mu := make([]float64, f.n)
+	for i, l := range vals {
+		mu[i] = l + 2*mat.Dot(vecs.ColView(i), dv.ColView(i))
 	}
-	return 2 * math.Sqrt(d)
+	return mu
 }
 
 // denseMulVec returns v -> H v for a dense symmetric H.

@@ -75,6 +75,13 @@ func TestFindHimmelblau(t *testing.T) {
 				if !p.Converged || p.Status != Converged || !p.Certificate.Critical || p.GradientFlat {
 					t.Errorf("start %v: %v, converged %v, flat %v", starts[i], p.Status, p.Converged, p.GradientFlat)
 				}
+				// Nondegenerate critical points: the extrapolation to x*
+				// keeps every eigenvalue's sign.
+				for k, mu := range p.LimitEigenvalues {
+					if l := p.Classification.Eigenvalues[k]; mu*l <= 0 || math.Abs(mu-l) > 1e-2*math.Abs(l) {
+						t.Errorf("start %v: eigenvalue %v extrapolated to %v", starts[i], l, mu)
+					}
+				}
 			}
 		})
 	}
@@ -178,7 +185,7 @@ func TestFindSaddleQuadraticNewton(t *testing.T) {
 // Newton show the ratio 1/2 of successive ||x|| (damped Newton up to
 // gamma/lambda); BFGS on ||g||^2 converges linearly at its own rate. All end
 // at a converged point classified Degenerate: the eigenvalues +-6||x|| of
-// the last iterate are within EigenvalueShift of zero.
+// the last iterate extrapolate to 0 at the critical point (LimitEigenvalues).
 func TestFindMonkeySaddle(t *testing.T) {
 	t.Parallel()
 	fn := testfunc.MonkeySaddle()
@@ -203,6 +210,10 @@ func TestFindMonkeySaddle(t *testing.T) {
 			if !final.Converged || final.Classification.Kind != Degenerate || final.Classification.Nullity != 2 {
 				t.Errorf("%v, %v with nullity %d; want converged, degenerate with nullity 2",
 					final.Status, final.Classification.Kind, final.Classification.Nullity)
+			}
+			// H(x) = 6 [[x, -y], [-y, -x]] vanishes at x* = 0.
+			if mu := final.LimitEigenvalues; len(mu) != 2 || math.Abs(mu[0]) > final.Certificate.ClassTol || math.Abs(mu[1]) > final.Certificate.ClassTol {
+				t.Errorf("limit eigenvalues %v, want 0 within %v", mu, final.Certificate.ClassTol)
 			}
 			if final.Iterations < 6 {
 				t.Fatalf("only %d iterations", final.Iterations)
@@ -556,5 +567,76 @@ func BenchmarkFind(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// diagQuadratic returns f = sum_i d_i x_i^2 / 2 + c x_0 with only
+// Hessian-vector products, H = diag(d).
+func diagQuadratic(d []float64, c float64) hessian.Problem {
+	return hessian.Problem{
+		Func: func(x []float64) float64 {
+			f := c * x[0]
+			for i, v := range x {
+				f += d[i] * v * v / 2
+			}
+			return f
+		},
+		Grad: func(g, x []float64) {
+			for i, v := range x {
+				g[i] = d[i] * v
+			}
+			g[0] += c
+		},
+		HessVec: func(hv, _, v []float64) {
+			for i, vi := range v {
+				hv[i] = d[i] * vi
+			}
+		},
+	}
+}
+
+// TestFindMatrixFree checks Find above DefaultMatrixFreeDim, where Analyze
+// does not assemble the Hessian: on a diagonal quadratic with eigenvalues
+// ±(1 + i/n) Newton-MR reaches the saddle at the origin, and with d_0 = 0
+// and c = 1 (g_0 = 1 everywhere, in the kernel of H) it stops at a
+// gradient-flat point, x_i = 0 for i > 0, with r = 1. The first dimension
+// above the threshold keeps the test to a few seconds.
+func TestFindMatrixFree(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("matrix-free analysis of a 3001-dimensional problem")
+	}
+	n := DefaultMatrixFreeDim + 1
+	d := make([]float64, n)
+	x0 := make([]float64, n)
+	for i := range n {
+		d[i] = 1 + float64(i)/float64(n)
+		if i%3 == 0 {
+			d[i] = -d[i]
+		}
+		x0[i] = math.Sin(float64(i + 1))
+	}
+	p, err := Find(diagQuadratic(d, 0), x0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Converged || p.Spectrum == nil || p.Classification.Kind != Saddle || p.FlatRatio > 1e-6 {
+		t.Errorf("%v, spectrum %v, %v, r = %v; want converged, matrix-free, saddle, r = 0",
+			p.Status, p.Spectrum != nil, p.Classification.Kind, p.FlatRatio)
+	}
+
+	d[0] = 0
+	p, err = Find(diagQuadratic(d, 1), x0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Newton-MR's least-squares test resolves the range part of g only
+	// down to about ARTol ||H||_F ||g|| = 1e-7 * 77 * 1, so x_1: ends near
+	// 1e-6 rather than at 0, and r = ||g_0|| / (||H||_F ||p|| + ||g||) a
+	// little below 1.
+	if p.Converged || p.Status != GradientFlat || !p.GradientFlat || math.Abs(p.FlatRatio-1) > 1e-4 ||
+		floats.Norm(p.X[1:], 2) > 1e-5 {
+		t.Errorf("%v, flat %v, r = %v, ||x_1:|| = %v; want gradient-flat, r = 1, x_1: = 0",
+			p.Status, p.GradientFlat, p.FlatRatio, floats.Norm(p.X[1:], 2))
 	}
 }
