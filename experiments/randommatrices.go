@@ -56,9 +56,11 @@ type randomMatricesParams struct {
 	IndexSamples []int `json:"index_samples"`
 }
 
-// randomMatricesPresets: quick takes about a second; default about a
-// minute on 2 cores; full about 20 minutes on 2 cores (10^10 draws for the
-// N = 8 positive-definite probability, ~10 expected hits).
+// randomMatricesPresets: quick takes about a second of CPU; default about
+// one CPU-minute (half a minute on 2 idle cores), most of it the 6·10^8
+// draws at N = 7 (~50 expected hits); full about 20 CPU-minutes (10 minutes on
+// 2 cores, estimated from the per-draw and per-eigensolve costs), most of it
+// the 10^10 draws at N = 8 (~15 expected hits).
 var randomMatricesPresets = harness.Presets[randomMatricesParams]{
 	Quick: randomMatricesParams{
 		GOESizes: []int{100, 200}, GOEMatrices: []int{2, 1},

@@ -129,17 +129,18 @@ func SetFontSize(p *plot.Plot, size font.Length) {
 	p.Legend.TextStyle.Font.Size = size * 0.75
 }
 
-// LogY puts the y axis of p on a base-10 logarithmic scale with ticks at
-// powers of ten. Plot only positive values on it (see PositiveY).
+// LogY puts the y axis of p on a base-10 logarithmic scale with DecadeTicks
+// (exact labels at powers of ten). Plot only positive values on it (see
+// PositiveY).
 func LogY(p *plot.Plot) {
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = DecadeTicks{}
 }
 
 // LogX is LogY for the x axis.
 func LogX(p *plot.Plot) {
 	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker = DecadeTicks{}
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
