@@ -389,8 +389,9 @@ var errNonFinite = errors.New("critical: non-finite value")
 // Find looks for a critical point of p, a point where the gradient vanishes,
 // starting from x0, with the method and tolerances of s (nil means the
 // defaults). The iteration stops when ||g||^2 < GradTol, when it cannot make
-// progress, or after MaxIterations steps; the last iterate is then
-// classified from its exact Hessian. Find needs p.Grad and p.Hess or
+// progress, or after MaxIterations steps; the last iterate is then certified
+// and classified by Analyze, from its exact Hessian (or, above
+// DefaultMatrixFreeDim, from Hessian-vector products). Find needs p.Grad and p.Hess or
 // p.HessVec (Newton and DampedNewton form the dense Hessian from either).
 //
 // Find returns an error only when it cannot start: x0 empty or non-finite, a
@@ -408,7 +409,7 @@ var errNonFinite = errors.New("critical: non-finite value")
 func Find(p hessian.Problem, x0 []float64, s *FindSettings) (Point, error) {
 	set := s.resolve()
 	if len(x0) == 0 {
-		return Point{}, hessian.ErrZeroDim
+		return Point{}, fmt.Errorf("critical: %w", hessian.ErrZeroDim)
 	}
 	if !allFinite(x0) {
 		return Point{}, errors.New("critical: non-finite starting point")
