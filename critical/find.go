@@ -391,8 +391,9 @@ var errNonFinite = errors.New("critical: non-finite value")
 // defaults). The iteration stops when ||g||^2 < GradTol, when it cannot make
 // progress, or after MaxIterations steps; the last iterate is then certified
 // and classified by Analyze, from its exact Hessian (or, above
-// DefaultMatrixFreeDim, from Hessian-vector products). Find needs p.Grad and p.Hess or
-// p.HessVec (Newton and DampedNewton form the dense Hessian from either).
+// DefaultMatrixFreeDim, from Hessian-vector products). Find needs p.Grad and
+// p.Hess or p.HessVec (Newton and DampedNewton form the dense Hessian from
+// either).
 //
 // Find returns an error only when it cannot start: x0 empty or non-finite, a
 // missing Grad or Hessian, or a non-finite gradient at x0. Failures during
