@@ -136,3 +136,19 @@ func BenchmarkEigenvectors(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSpectralNorm times the Lanczos estimate of ||A||₂ to the relative
+// accuracy that critical.ClassifyInertia asks for, n ε/√ε = n √ε.
+func BenchmarkSpectralNorm(b *testing.B) {
+	for _, n := range benchSizes {
+		a := anchorMatrix(n)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := hessian.SpectralNorm(a, float64(n)*0x1p-26); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -9,12 +9,13 @@ import (
 )
 
 // Orders from which the spectrum functions leave gonum's mat.EigenSym for the
-// solvers of this package, chosen by BenchmarkEigenvalues,
-// BenchmarkEigenvectors and BenchmarkInertia on two cores.
+// solvers of this package, where BenchmarkCrossoverEigenvalues,
+// BenchmarkCrossoverEigenvectors and BenchmarkCrossoverInertia find them
+// faster on two cores.
 const (
-	eigenvaluesCrossover  = 64
-	eigenvectorsCrossover = 48
-	inertiaCrossover      = 12
+	eigenvaluesCrossover  = 48
+	eigenvectorsCrossover = 16
+	inertiaCrossover      = 8
 )
 
 // Inertia counts the eigenvalues of a symmetric matrix below -tol (Neg),
@@ -161,6 +162,53 @@ func InertiaOf(a mat.Symmetric, tol float64) (Inertia, error) {
 		return CountInertia(vals, tol), nil
 	}
 	return in, nil
+}
+
+// SpectralNorm returns an estimate ν of the spectral norm of the symmetric
+// matrix a, ||a||₂ = max_i |λ_i|, for a relative tolerance 0 < rtol < 1. It
+// panics if rtol is outside (0, 1) and returns an error when a is empty or has
+// a non-finite entry.
+//
+// Small matrices get ν = max(|λ_1|, |λ_n|) from Eigenvalues. Larger ones get
+// the largest-magnitude Ritz value of Lanczos on a, a lower bound on ||a||₂,
+// stopped when its residual is at most rtol ν, so that |ν - ||a||₂| <=
+// rtol ||a||₂ (and, far more often, the square of that over the gap to the
+// next eigenvalue); if it does not converge, ν is computed from the
+// eigenvalues. A start vector orthogonal to every eigenvector of the
+// eigenvalue of largest magnitude would make Lanczos miss it; the start
+// vector is random, seeded, so the result is deterministic.
+func SpectralNorm(a mat.Symmetric, rtol float64) (float64, error) {
+	if !(rtol > 0 && rtol < 1) {
+		panic(fmt.Sprintf("hessian: relative tolerance %v outside (0, 1)", rtol))
+	}
+	lo, n, amax, err := symLower(a)
+	if err != nil {
+		return 0, err
+	}
+	if amax == 0 {
+		return 0, nil
+	}
+	fromEigenvalues := func() (float64, error) {
+		vals, err := Eigenvalues(a)
+		if err != nil {
+			return 0, err
+		}
+		return max(math.Abs(vals[0]), math.Abs(vals[n-1])), nil
+	}
+	if n < eigenvaluesCrossover {
+		return fromEigenvalues()
+	}
+	e := scaleExp(amax)
+	scaleLowerPow2(lo, n, e)
+	workers := symeigWorkers()
+	op := Operator{Dim: n, Apply: func(dst, v []float64) {
+		symvLower(n, lo, n, v, dst, newSymvScratch(n), workers)
+	}}
+	res, err := Lanczos(op, 1, LargestMagnitude, &LanczosSettings{Tol: rtol, Seed: 1})
+	if err != nil || !res.Converged[0] {
+		return fromEigenvalues()
+	}
+	return math.Ldexp(math.Abs(res.Values[0]), -e), nil
 }
 
 // CountInertia returns the inertia of the eigenvalues vals for the tolerance tol.

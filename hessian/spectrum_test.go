@@ -525,6 +525,60 @@ func specPanics(t *testing.T, name string, f func()) {
 	f()
 }
 
+func TestSpectralNorm(t *testing.T) {
+	t.Parallel()
+	lap := mat.NewSymDense(150, nil)
+	for i := range 150 {
+		lap.SetSym(i, i, 2)
+		if i+1 < 150 {
+			lap.SetSym(i, i+1, -1)
+		}
+	}
+	ones := mat.NewSymDense(300, nil)
+	for i := range 300 {
+		for j := i + 1; j < 300; j++ {
+			ones.SetSym(i, j, 1)
+		}
+	}
+	goe := specGOE(400, rand.New(rand.NewPCG(17, 1)))
+	goeVals, err := hessian.Eigenvalues(goe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		a    *mat.SymDense
+		want float64
+	}{
+		{"diag", mat.NewSymDense(2, []float64{-5, 0, 0, 3}), 5},
+		{"zero", mat.NewSymDense(100, nil), 0},
+		// 2 - 2 cos(150π/151), the largest eigenvalue of the second
+		// difference matrix.
+		{"laplacian150", lap, 2 - 2*math.Cos(150*math.Pi/151)},
+		// J - I: eigenvalues 299 and -1.
+		{"ones300", ones, 299},
+		{"goe400", goe, max(-goeVals[0], goeVals[399])},
+	} {
+		for _, rtol := range []float64{1e-3, 1e-8} {
+			got, err := hessian.SpectralNorm(tc.a, rtol)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			// The bound rtol ||A||, plus rounding in the reference.
+			if math.Abs(got-tc.want) > rtol*tc.want+1e-12*tc.want {
+				t.Errorf("%s rtol=%v: SpectralNorm = %v, want %v", tc.name, rtol, got, tc.want)
+			}
+		}
+	}
+	nan := mat.NewSymDense(100, nil)
+	nan.SetSym(3, 4, math.NaN())
+	if _, err := hessian.SpectralNorm(nan, 1e-3); err == nil {
+		t.Error("SpectralNorm of a NaN matrix returned no error")
+	}
+	specPanics(t, "rtol 0", func() { hessian.SpectralNorm(lap, 0) })
+	specPanics(t, "rtol 1", func() { hessian.SpectralNorm(lap, 1) })
+}
+
 func ExampleInertiaOf() {
 	// A saddle-point (KKT) matrix [H Aᵀ; A 0] with H positive definite and A
 	// of full row rank has as many negative eigenvalues as A has rows.

@@ -9,8 +9,8 @@ import (
 // This file holds the level-3 kernel of the symmetric eigensolver and of the
 // LDLᵀ factorisation: a packed, cache-blocked matrix product on column-major
 // storage in the style of Goto and van de Geijn (ACM TOMS 34(3), 2008), with
-// an 8×6 register-blocked micro-kernel. On amd64 processors with AVX2 and FMA3
-// the micro-kernel is written in assembly; elsewhere a Go version is used.
+// a register-blocked micro-kernel: 16×12 in AVX-512 assembly or 8×6 in AVX2
+// and FMA3 assembly on amd64 processors that have them, 8×6 in Go elsewhere.
 //
 // Every element of C is accumulated in the same order whatever the number of
 // workers: the k dimension is always cut at multiples of gemmKC, and the tile
@@ -18,16 +18,42 @@ import (
 // of GOMAXPROCS.
 
 const (
-	gemmMR = 8    // rows of the micro-kernel's tile
-	gemmNR = 6    // columns of the micro-kernel's tile
 	gemmKC = 256  // depth of a packed panel
-	gemmMC = 192  // rows of a packed block of A (a multiple of gemmMR)
-	gemmNC = 2046 // columns of a packed panel of B (a multiple of gemmNR)
+	gemmMC = 192  // rows of a packed block of A (a multiple of every mr)
+	gemmNC = 2040 // columns of a packed panel of B (a multiple of every nr)
+
+	// gemmMaxTile is the largest mr*nr of the micro-kernels.
+	gemmMaxTile = 16 * 12
 
 	// gemmMinWork is the number of multiply-adds below which a product is not
 	// split between goroutines.
 	gemmMinWork = 1 << 18
 )
+
+// gemmKernel is a micro-kernel: fn adds alpha times the product of an mr×kc
+// panel a, stored column after column, and a kc×nr panel b, stored row after
+// row, to the mr×nr column-major tile c with leading dimension ldc.
+type gemmKernel struct {
+	mr, nr int
+	fn     func(kc int, a, b, c []float64, ldc int, alpha float64)
+}
+
+// gemmKernels are the micro-kernels available on this processor, the fastest
+// first; gemm uses the first.
+var gemmKernels = availableKernels()
+
+func availableKernels() []gemmKernel {
+	var ks []gemmKernel
+	if hasAVX512 {
+		ks = append(ks, gemmKernel{16, 12, gemmKernel512})
+	}
+	if hasFMA {
+		ks = append(ks, gemmKernel{8, 6, gemmKernelFMA})
+	}
+	return append(ks, gemmKernel{8, 6, func(kc int, a, b, c []float64, ldc int, alpha float64) {
+		gemmKernelGo(8, 6, kc, a, b, c, ldc, alpha)
+	}})
+}
 
 // gemmPool holds packing buffers of gemmMC*gemmKC + gemmKC*gemmNC elements.
 var gemmPool = sync.Pool{New: func() any {
@@ -54,19 +80,20 @@ type gemmOp struct {
 	c              []float64
 	ldc            int
 	lower          bool
+	kern           gemmKernel
 }
 
 // gemm computes C = beta*C + alpha*op(A)*op(B) for column-major matrices
 // using up to workers goroutines.
 func gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int, workers int) {
-	g := gemmOp{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false}
+	g := gemmOp{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, false, gemmKernels[0]}
 	g.run(workers)
 }
 
 // gemmLower is gemm restricted to the lower triangle of the n×n matrix C,
 // as the level-3 BLAS routines Dsyrk and Dsyr2k do.
 func gemmLower(transA, transB bool, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int, workers int) {
-	g := gemmOp{transA, transB, n, n, k, alpha, a, lda, b, ldb, beta, c, ldc, true}
+	g := gemmOp{transA, transB, n, n, k, alpha, a, lda, b, ldb, beta, c, ldc, true, gemmKernels[0]}
 	g.run(workers)
 }
 
@@ -104,9 +131,10 @@ func (g *gemmOp) run(workers int) {
 }
 
 // part returns the rows [i0, i1) and columns [j0, j1) of C given to part t of
-// p. Columns are cut at multiples of gemmNR and rows at multiples of gemmMR
-// so that the tile grid does not depend on p.
+// p. Columns are cut at multiples of nr and rows at multiples of mr so that
+// the tile grid does not depend on p.
 func (g *gemmOp) part(t, p int) (i0, i1, j0, j1 int) {
+	mr, nr := g.kern.mr, g.kern.nr
 	switch {
 	case g.lower:
 		// Cut the triangle into p parts of equal area: the columns [0, j)
@@ -118,12 +146,12 @@ func (g *gemmOp) part(t, p int) (i0, i1, j0, j1 int) {
 			}
 			area := float64(t) / float64(p) * n * n / 2
 			j := n - math.Sqrt(n*n-2*area)
-			return min(g.n, int(j)/gemmNR*gemmNR)
+			return min(g.n, int(j)/nr*nr)
 		}
 		return 0, g.m, cut(t), cut(t + 1)
 	case g.n >= g.m:
 		cut := func(t int) int {
-			return min(g.n, (g.n*t/p)/gemmNR*gemmNR)
+			return min(g.n, (g.n*t/p)/nr*nr)
 		}
 		if t == p-1 {
 			return 0, g.m, cut(t), g.n
@@ -131,7 +159,7 @@ func (g *gemmOp) part(t, p int) (i0, i1, j0, j1 int) {
 		return 0, g.m, cut(t), cut(t + 1)
 	default:
 		cut := func(t int) int {
-			return min(g.m, (g.m*t/p)/gemmMR*gemmMR)
+			return min(g.m, (g.m*t/p)/mr*mr)
 		}
 		if t == p-1 {
 			return cut(t), g.m, 0, g.n
@@ -174,7 +202,7 @@ func (g *gemmOp) serial(i0, i1, j0, j1 int) {
 		is := i0
 		if g.lower {
 			// Rows above the first column of the panel are not referenced.
-			is = max(i0, jc/gemmMR*gemmMR)
+			is = max(i0, jc/g.kern.mr*g.kern.mr)
 		}
 		for pc := 0; pc < g.k; pc += gemmKC {
 			kc := min(gemmKC, g.k-pc)
@@ -188,57 +216,57 @@ func (g *gemmOp) serial(i0, i1, j0, j1 int) {
 	}
 }
 
-// packA copies op(A)[ic:ic+mc, pc:pc+kc] into dst as row panels of gemmMR
-// rows, each stored column after column, padded with zeros.
+// packA copies op(A)[ic:ic+mc, pc:pc+kc] into dst as row panels of mr rows,
+// each stored column after column, padded with zeros.
 func (g *gemmOp) packA(dst []float64, ic, mc, pc, kc int) {
-	a, lda := g.a, g.lda
-	for ir := 0; ir < mc; ir += gemmMR {
-		mr := min(gemmMR, mc-ir)
-		d := dst[ir*kc : ir*kc+gemmMR*kc]
+	a, lda, pm := g.a, g.lda, g.kern.mr
+	for ir := 0; ir < mc; ir += pm {
+		mr := min(pm, mc-ir)
+		d := dst[ir*kc : ir*kc+pm*kc]
 		if !g.transA {
 			for p := range kc {
 				src := a[ic+ir+(pc+p)*lda:]
-				dp := d[p*gemmMR : p*gemmMR+gemmMR]
+				dp := d[p*pm : p*pm+pm]
 				copy(dp, src[:mr])
 				clear(dp[mr:])
 			}
 			continue
 		}
-		if mr < gemmMR {
+		if mr < pm {
 			clear(d)
 		}
 		for i := range mr {
 			src := a[pc+(ic+ir+i)*lda : pc+(ic+ir+i)*lda+kc]
 			for p, v := range src {
-				d[p*gemmMR+i] = v
+				d[p*pm+i] = v
 			}
 		}
 	}
 }
 
-// packB copies op(B)[pc:pc+kc, jc:jc+nc] into dst as column panels of gemmNR
+// packB copies op(B)[pc:pc+kc, jc:jc+nc] into dst as column panels of nr
 // columns, each stored row after row, padded with zeros.
 func (g *gemmOp) packB(dst []float64, pc, kc, jc, nc int) {
-	b, ldb := g.b, g.ldb
-	for jr := 0; jr < nc; jr += gemmNR {
-		nr := min(gemmNR, nc-jr)
-		d := dst[jr*kc : jr*kc+gemmNR*kc]
+	b, ldb, pn := g.b, g.ldb, g.kern.nr
+	for jr := 0; jr < nc; jr += pn {
+		nr := min(pn, nc-jr)
+		d := dst[jr*kc : jr*kc+pn*kc]
 		if g.transB {
 			for p := range kc {
 				src := b[jc+jr+(pc+p)*ldb:]
-				dp := d[p*gemmNR : p*gemmNR+gemmNR]
+				dp := d[p*pn : p*pn+pn]
 				copy(dp, src[:nr])
 				clear(dp[nr:])
 			}
 			continue
 		}
-		if nr < gemmNR {
+		if nr < pn {
 			clear(d)
 		}
 		for j := range nr {
 			src := b[pc+(jc+jr+j)*ldb : pc+(jc+jr+j)*ldb+kc]
 			for p, v := range src {
-				d[p*gemmNR+j] = v
+				d[p*pn+j] = v
 			}
 		}
 	}
@@ -246,70 +274,60 @@ func (g *gemmOp) packB(dst []float64, pc, kc, jc, nc int) {
 
 // macro multiplies the packed block of A by the packed panel of B into C.
 func (g *gemmOp) macro(pa, pb []float64, ic, mc, jc, nc, kc int) {
-	var tmp [gemmMR * gemmNR]float64
+	var tmp [gemmMaxTile]float64
 	c, ldc := g.c, g.ldc
-	for jr := 0; jr < nc; jr += gemmNR {
-		nr := min(gemmNR, nc-jr)
+	pm, pn, kernel := g.kern.mr, g.kern.nr, g.kern.fn
+	for jr := 0; jr < nc; jr += pn {
+		nr := min(pn, nc-jr)
 		j := jc + jr
-		bp := pb[jr*kc : jr*kc+gemmNR*kc]
-		for ir := 0; ir < mc; ir += gemmMR {
-			mr := min(gemmMR, mc-ir)
+		bp := pb[jr*kc : jr*kc+pn*kc]
+		for ir := 0; ir < mc; ir += pm {
+			mr := min(pm, mc-ir)
 			i := ic + ir
 			if g.lower && i+mr-1 < j {
 				continue // the tile is above the diagonal
 			}
-			ap := pa[ir*kc : ir*kc+gemmMR*kc]
-			if mr == gemmMR && nr == gemmNR && (!g.lower || i >= j+gemmNR-1) {
-				microKernel(kc, ap, bp, c[i+j*ldc:], ldc, g.alpha)
+			ap := pa[ir*kc : ir*kc+pm*kc]
+			if mr == pm && nr == pn && (!g.lower || i >= j+pn-1) {
+				ct := c[i+j*ldc : i+(j+pn-1)*ldc+pm]
+				kernel(kc, ap, bp, ct, ldc, g.alpha)
 				continue
 			}
 			// An edge tile or one that crosses the diagonal goes through tmp,
 			// with the same arithmetic as a full tile.
 			for jj := range nr {
-				copy(tmp[jj*gemmMR:jj*gemmMR+mr], c[i+(j+jj)*ldc:i+(j+jj)*ldc+mr])
+				copy(tmp[jj*pm:jj*pm+mr], c[i+(j+jj)*ldc:i+(j+jj)*ldc+mr])
 			}
-			microKernel(kc, ap, bp, tmp[:], gemmMR, g.alpha)
+			kernel(kc, ap, bp, tmp[:pm*pn], pm, g.alpha)
 			for jj := range nr {
 				lo := 0
 				if g.lower {
 					lo = max(0, j+jj-i)
 				}
 				if lo < mr {
-					copy(c[i+lo+(j+jj)*ldc:i+(j+jj)*ldc+mr], tmp[jj*gemmMR+lo:jj*gemmMR+mr])
+					copy(c[i+lo+(j+jj)*ldc:i+(j+jj)*ldc+mr], tmp[jj*pm+lo:jj*pm+mr])
 				}
 			}
 		}
 	}
 }
 
-// microKernel adds alpha times the product of an 8×kc packed panel a and a
-// kc×6 packed panel b to the 8×6 column-major tile c with leading dimension
-// ldc.
-func microKernel(kc int, a, b, c []float64, ldc int, alpha float64) {
-	_ = a[gemmMR*kc-1]
-	_ = b[gemmNR*kc-1]
-	_ = c[(gemmNR-1)*ldc+gemmMR-1]
-	if hasFMA {
-		gemmKernelFMA(kc, a, b, c, ldc, alpha)
-		return
-	}
-	gemmKernelGo(kc, a, b, c, ldc, alpha)
-}
-
-// gemmKernelGo is
+// gemmKernelGo is the micro-kernel for mr×nr tiles, mr a multiple of 4:
 //
-//	for j := range 6 {
-//		for i := range 8 {
-//			c[i+j*ldc] += alpha * Σ_p a[8*p+i] * b[6*p+j]
+//	for j := range nr {
+//		for i := range mr {
+//			c[i+j*ldc] += alpha * Σ_p a[mr*p+i] * b[nr*p+j]
 //		}
 //	}
-func gemmKernelGo(kc int, a, b, c []float64, ldc int, alpha float64) {
-	for j := range gemmNR {
-		for i0 := 0; i0 < gemmMR; i0 += 4 {
+func gemmKernelGo(mr, nr, kc int, a, b, c []float64, ldc int, alpha float64) {
+	a = a[:mr*kc]
+	b = b[:nr*kc]
+	for j := range nr {
+		for i0 := 0; i0 < mr; i0 += 4 {
 			var s0, s1, s2, s3 float64
 			for p := range kc {
-				bv := b[p*gemmNR+j]
-				ap := a[p*gemmMR+i0 : p*gemmMR+i0+4 : p*gemmMR+i0+4]
+				bv := b[p*nr+j]
+				ap := a[p*mr+i0 : p*mr+i0+4 : p*mr+i0+4]
 				s0 += ap[0] * bv
 				s1 += ap[1] * bv
 				s2 += ap[2] * bv
@@ -419,4 +437,48 @@ func gemvTGo(m, n int, alpha float64, a []float64, lda int, x, y []float64) {
 		}
 		y[j] += alpha * s
 	}
+}
+
+// symv4 applies four adjacent columns of a symmetric matrix's lower
+// triangle below their diagonal block: with m = len(x) rows, a[i+c*lda] the
+// entry in row i of column c, and s[0:4] the entries of the vector belonging
+// to the four columns, it adds Σ_c s[c] a[i+c*lda] to y[i] and stores the dot
+// products Σ_i a[i+c*lda] x[i] in s[4+c].
+func symv4(a []float64, lda int, x, y []float64, s *[8]float64) {
+	m := len(x)
+	if m == 0 {
+		s[4], s[5], s[6], s[7] = 0, 0, 0, 0
+		return
+	}
+	_ = a[3*lda+m-1]
+	_ = y[m-1]
+	if hasFMA {
+		symv4FMA(a, lda, x, y, s)
+		return
+	}
+	symv4Go(a, lda, x, y, s)
+}
+
+// symv4Go is
+//
+//	for i := range x {
+//		y[i] += s[0]*a[i] + s[1]*a[i+lda] + s[2]*a[i+2*lda] + s[3]*a[i+3*lda]
+//		s[4+c] += a[i+c*lda] * x[i] for c = 0..3, starting from zero
+//	}
+func symv4Go(a []float64, lda int, x, y []float64, s *[8]float64) {
+	m := len(x)
+	y = y[:m]
+	a0 := a[:m]
+	a1 := a[lda : lda+m]
+	a2 := a[2*lda : 2*lda+m]
+	a3 := a[3*lda : 3*lda+m]
+	var d0, d1, d2, d3 float64
+	for i, xi := range x {
+		y[i] += s[0]*a0[i] + s[1]*a1[i] + s[2]*a2[i] + s[3]*a3[i]
+		d0 += a0[i] * xi
+		d1 += a1[i] * xi
+		d2 += a2[i] * xi
+		d3 += a3[i] * xi
+	}
+	s[4], s[5], s[6], s[7] = d0, d1, d2, d3
 }

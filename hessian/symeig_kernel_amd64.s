@@ -409,3 +409,183 @@ gemvt_col1_store:
 gemvt_done:
 	VZEROUPPER
 	RET
+
+// One step of the 16×12 AVX-512 micro-kernel: A column in Z28, Z29 (rows
+// 0-7, 8-15), twelve broadcast B entries, 24 fused multiply-adds into Z0-Z23.
+#define GEMM16_PAIR(boff, c0, c1, c2, c3) \
+	VBROADCASTSD boff(DI), Z30    \
+	VBROADCASTSD boff+8(DI), Z31  \
+	VFMADD231PD  Z30, Z28, c0     \
+	VFMADD231PD  Z30, Z29, c1     \
+	VFMADD231PD  Z31, Z28, c2     \
+	VFMADD231PD  Z31, Z29, c3
+
+#define GEMM16_STEP(aoff, boff) \
+	VMOVUPD aoff(SI), Z28                      \
+	VMOVUPD aoff+64(SI), Z29                   \
+	GEMM16_PAIR(boff, Z0, Z1, Z2, Z3)          \
+	GEMM16_PAIR(boff+16, Z4, Z5, Z6, Z7)       \
+	GEMM16_PAIR(boff+32, Z8, Z9, Z10, Z11)     \
+	GEMM16_PAIR(boff+48, Z12, Z13, Z14, Z15)   \
+	GEMM16_PAIR(boff+64, Z16, Z17, Z18, Z19)   \
+	GEMM16_PAIR(boff+80, Z20, Z21, Z22, Z23)
+
+// Adds alpha (in Z30) times the accumulators lo, hi to the column of C at DX
+// and advances DX by the column stride R8.
+#define GEMM16_STORE(lo, hi) \
+	VMOVUPD     (DX), Z28    \
+	VMOVUPD     64(DX), Z29  \
+	VFMADD231PD Z30, lo, Z28 \
+	VFMADD231PD Z30, hi, Z29 \
+	VMOVUPD     Z28, (DX)    \
+	VMOVUPD     Z29, 64(DX)  \
+	ADDQ        R8, DX
+
+// func gemmKernel512(k int, a, b, c []float64, ldc int, alpha float64)
+TEXT ·gemmKernel512(SB), NOSPLIT, $0-96
+	MOVQ   k+0(FP), CX
+	MOVQ   a_base+8(FP), SI
+	MOVQ   b_base+32(FP), DI
+	MOVQ   c_base+56(FP), DX
+	MOVQ   ldc+80(FP), R8
+	SHLQ   $3, R8
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z9, Z9, Z9
+	VPXORQ Z10, Z10, Z10
+	VPXORQ Z11, Z11, Z11
+	VPXORQ Z12, Z12, Z12
+	VPXORQ Z13, Z13, Z13
+	VPXORQ Z14, Z14, Z14
+	VPXORQ Z15, Z15, Z15
+	VPXORQ Z16, Z16, Z16
+	VPXORQ Z17, Z17, Z17
+	VPXORQ Z18, Z18, Z18
+	VPXORQ Z19, Z19, Z19
+	VPXORQ Z20, Z20, Z20
+	VPXORQ Z21, Z21, Z21
+	VPXORQ Z22, Z22, Z22
+	VPXORQ Z23, Z23, Z23
+	MOVQ   CX, BX
+	SHRQ   $1, BX
+	JZ     gemm16_tail
+
+gemm16_loop2:
+	GEMM16_STEP(0, 0)
+	GEMM16_STEP(128, 96)
+	ADDQ $256, SI
+	ADDQ $192, DI
+	DECQ BX
+	JNZ  gemm16_loop2
+
+gemm16_tail:
+	ANDQ $1, CX
+	JZ   gemm16_store
+	GEMM16_STEP(0, 0)
+
+gemm16_store:
+	VBROADCASTSD alpha+88(FP), Z30
+	GEMM16_STORE(Z0, Z1)
+	GEMM16_STORE(Z2, Z3)
+	GEMM16_STORE(Z4, Z5)
+	GEMM16_STORE(Z6, Z7)
+	GEMM16_STORE(Z8, Z9)
+	GEMM16_STORE(Z10, Z11)
+	GEMM16_STORE(Z12, Z13)
+	GEMM16_STORE(Z14, Z15)
+	GEMM16_STORE(Z16, Z17)
+	GEMM16_STORE(Z18, Z19)
+	GEMM16_STORE(Z20, Z21)
+	GEMM16_STORE(Z22, Z23)
+	VZEROUPPER
+	RET
+
+// func symv4FMA(a []float64, lda int, x, y []float64, s *[8]float64)
+TEXT ·symv4FMA(SB), NOSPLIT, $0-88
+	MOVQ         a_base+0(FP), SI
+	MOVQ         lda+24(FP), R8
+	SHLQ         $3, R8
+	LEAQ         (SI)(R8*1), R10
+	LEAQ         (SI)(R8*2), R11
+	LEAQ         (R10)(R8*2), R12
+	MOVQ         x_base+32(FP), R9
+	MOVQ         x_len+40(FP), CX
+	MOVQ         y_base+56(FP), DI
+	MOVQ         s+80(FP), DX
+	VBROADCASTSD (DX), Y12
+	VBROADCASTSD 8(DX), Y13
+	VBROADCASTSD 16(DX), Y14
+	VBROADCASTSD 24(DX), Y15
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	XORQ         AX, AX
+	MOVQ         CX, BX
+	SHRQ         $2, BX
+	JZ           symv4_tail
+
+symv4_loop:
+	VMOVUPD     (R9)(AX*8), Y8
+	VMOVUPD     (DI)(AX*8), Y9
+	VMOVUPD     (SI)(AX*8), Y4
+	VMOVUPD     (R10)(AX*8), Y5
+	VMOVUPD     (R11)(AX*8), Y6
+	VMOVUPD     (R12)(AX*8), Y7
+	VMULPD      Y14, Y6, Y10
+	VFMADD231PD Y12, Y4, Y9
+	VFMADD231PD Y15, Y7, Y10
+	VFMADD231PD Y13, Y5, Y9
+	VFMADD231PD Y8, Y4, Y0
+	VFMADD231PD Y8, Y5, Y1
+	VFMADD231PD Y8, Y6, Y2
+	VFMADD231PD Y8, Y7, Y3
+	VADDPD      Y10, Y9, Y9
+	VMOVUPD     Y9, (DI)(AX*8)
+	ADDQ        $4, AX
+	DECQ        BX
+	JNZ         symv4_loop
+
+symv4_tail:
+	HSUM(Y0, X0)
+	HSUM(Y1, X1)
+	HSUM(Y2, X2)
+	HSUM(Y3, X3)
+	ANDQ $3, CX
+	JZ   symv4_done
+
+symv4_loop1:
+	VMOVSD      (R9)(AX*8), X8
+	VMOVSD      (DI)(AX*8), X9
+	VMOVSD      (SI)(AX*8), X4
+	VMOVSD      (R10)(AX*8), X5
+	VMOVSD      (R11)(AX*8), X6
+	VMOVSD      (R12)(AX*8), X7
+	VMULSD      X14, X6, X10
+	VFMADD231SD X12, X4, X9
+	VFMADD231SD X15, X7, X10
+	VFMADD231SD X13, X5, X9
+	VFMADD231SD X8, X4, X0
+	VFMADD231SD X8, X5, X1
+	VFMADD231SD X8, X6, X2
+	VFMADD231SD X8, X7, X3
+	VADDSD      X10, X9, X9
+	VMOVSD      X9, (DI)(AX*8)
+	INCQ        AX
+	DECQ        CX
+	JNZ         symv4_loop1
+
+symv4_done:
+	VMOVSD X0, 32(DX)
+	VMOVSD X1, 40(DX)
+	VMOVSD X2, 48(DX)
+	VMOVSD X3, 56(DX)
+	VZEROUPPER
+	RET

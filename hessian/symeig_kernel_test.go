@@ -47,44 +47,43 @@ func TestGemm(t *testing.T) {
 	t.Parallel()
 	rnd := rand.New(rand.NewPCG(1, 1))
 	// The sizes cross the blocking of the packed product: k beyond gemmKC
-	// = 256, m beyond gemmMC = 192 and n beyond gemmNC = 2046.
+	// = 256, m beyond gemmMC = 192 and n beyond gemmNC = 2040.
 	sizes := [][3]int{{1, 1, 1}, {3, 5, 2}, {8, 6, 1}, {9, 7, 13}, {17, 31, 300}, {200, 13, 70}, {13, 200, 257}, {3, 2100, 5}}
 	if !testing.Short() {
 		sizes = append(sizes, [3]int{250, 250, 520})
 	}
-	for _, sz := range sizes {
-		for _, lower := range []bool{false, true} {
-			m, n, k := sz[0], sz[1], sz[2]
-			if lower {
-				n = m
-			}
-			for _, tA := range []bool{false, true} {
-				for _, tB := range []bool{false, true} {
-					for _, workers := range []int{1, 3} {
-						lda, ldb, ldc := m+3, k+1, m+2
-						if tA {
-							lda = k + 2
-						}
-						if tB {
-							ldb = n + 1
-						}
-						a := kernRandSlice(rnd, lda*max(k, m))
-						b := kernRandSlice(rnd, ldb*max(k, n))
-						c := kernRandSlice(rnd, ldc*n)
-						want := append([]float64(nil), c...)
-						alpha, beta := 0.7, -1.3
-						naiveGemm(tA, tB, lower, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
-						if lower {
-							gemmLower(tA, tB, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workers)
-						} else {
-							gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workers)
-						}
-						name := fmt.Sprintf("m=%d,n=%d,k=%d,tA=%v,tB=%v,lower=%v,workers=%d", m, n, k, tA, tB, lower, workers)
-						for idx := range c {
-							// Each entry is a sum of k products of N(0,1)
-							// numbers: rounding error ~ k eps sqrt(k).
-							if math.Abs(c[idx]-want[idx]) > 1e-13*float64(k+1)*(1+math.Abs(want[idx])) {
-								t.Fatalf("%s: c[%d] = %v, want %v", name, idx, c[idx], want[idx])
+	for ki, kern := range gemmKernels {
+		for _, sz := range sizes {
+			for _, lower := range []bool{false, true} {
+				m, n, k := sz[0], sz[1], sz[2]
+				if lower {
+					n = m
+				}
+				for _, tA := range []bool{false, true} {
+					for _, tB := range []bool{false, true} {
+						for _, workers := range []int{1, 3} {
+							lda, ldb, ldc := m+3, k+1, m+2
+							if tA {
+								lda = k + 2
+							}
+							if tB {
+								ldb = n + 1
+							}
+							a := kernRandSlice(rnd, lda*max(k, m))
+							b := kernRandSlice(rnd, ldb*max(k, n))
+							c := kernRandSlice(rnd, ldc*n)
+							want := append([]float64(nil), c...)
+							alpha, beta := 0.7, -1.3
+							naiveGemm(tA, tB, lower, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
+							g := gemmOp{tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, lower, kern}
+							g.run(workers)
+							name := fmt.Sprintf("kernel %d %dx%d: m=%d,n=%d,k=%d,tA=%v,tB=%v,lower=%v,workers=%d", ki, kern.mr, kern.nr, m, n, k, tA, tB, lower, workers)
+							for idx := range c {
+								// Each entry is a sum of k products of N(0,1)
+								// numbers: rounding error ~ k eps sqrt(k).
+								if math.Abs(c[idx]-want[idx]) > 1e-13*float64(k+1)*(1+math.Abs(want[idx])) {
+									t.Fatalf("%s: c[%d] = %v, want %v", name, idx, c[idx], want[idx])
+								}
 							}
 						}
 					}
@@ -96,22 +95,25 @@ func TestGemm(t *testing.T) {
 
 func TestGemmKernels(t *testing.T) {
 	t.Parallel()
-	if !hasFMA {
-		t.Skip("no assembly kernel")
-	}
 	rnd := rand.New(rand.NewPCG(1, 2))
-	for _, kc := range []int{0, 1, 3, 4, 7, 256} {
-		a := kernRandSlice(rnd, gemmMR*kc)
-		b := kernRandSlice(rnd, gemmNR*kc)
-		c := kernRandSlice(rnd, 11*gemmNR)
-		want := append([]float64(nil), c...)
-		gemmKernelGo(kc, a, b, want, 11, -0.5)
-		gemmKernelFMA(kc, a, b, c, 11, -0.5)
-		for i := range c {
-			if math.Abs(c[i]-want[i]) > 1e-13*float64(kc+1) {
-				t.Errorf("kc=%d: c[%d] = %v, want %v", kc, i, c[i], want[i])
+	for _, kern := range gemmKernels {
+		for _, kc := range []int{0, 1, 3, 4, 7, 256} {
+			a := kernRandSlice(rnd, kern.mr*kc)
+			b := kernRandSlice(rnd, kern.nr*kc)
+			ldc := kern.mr + 3
+			c := kernRandSlice(rnd, ldc*kern.nr)
+			want := append([]float64(nil), c...)
+			gemmKernelGo(kern.mr, kern.nr, kc, a, b, want, ldc, -0.5)
+			kern.fn(kc, a, b, c, ldc, -0.5)
+			for i := range c {
+				if math.Abs(c[i]-want[i]) > 1e-13*float64(kc+1) {
+					t.Errorf("%dx%d kc=%d: c[%d] = %v, want %v", kern.mr, kern.nr, kc, i, c[i], want[i])
+				}
 			}
 		}
+	}
+	if !hasFMA {
+		return
 	}
 	for _, n := range []int{0, 1, 3, 4, 5, 8, 9, 15, 16, 17, 100} {
 		a := kernRandSlice(rnd, n)
@@ -127,24 +129,6 @@ func TestGemmKernels(t *testing.T) {
 			if math.Abs(y[i]-y2[i]) > 1e-15*(1+math.Abs(y2[i])) {
 				t.Errorf("n=%d: y[%d] = %v, want %v", n, i, y[i], y2[i])
 			}
-		}
-	}
-}
-
-func BenchmarkGemm(b *testing.B) {
-	for _, n := range []int{256, 1000, 2000} {
-		for _, w := range []int{1, 2} {
-			b.Run(fmt.Sprintf("n=%d/workers=%d", n, w), func(b *testing.B) {
-				rnd := rand.New(rand.NewPCG(1, 1))
-				x := kernRandSlice(rnd, n*n)
-				y := kernRandSlice(rnd, n*n)
-				z := make([]float64, n*n)
-				b.ReportAllocs()
-				for b.Loop() {
-					gemm(false, true, n, n, n, 1, x, n, y, n, 0, z, n, w)
-				}
-				b.ReportMetric(2*float64(n)*float64(n)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
-			})
 		}
 	}
 }
@@ -176,6 +160,30 @@ func TestGemv(t *testing.T) {
 						t.Errorf("m=%d n=%d trans=%v: y[%d] = %v, want %v", m, n, trans, i, y[i], want[i])
 					}
 				}
+			}
+		}
+	}
+}
+
+func BenchmarkGemm(b *testing.B) {
+	for ki, kern := range gemmKernels {
+		for _, n := range []int{256, 1000, 2000} {
+			if ki == len(gemmKernels)-1 && n > 256 {
+				break // the Go kernel is slow
+			}
+			for _, w := range []int{1, 2} {
+				b.Run(fmt.Sprintf("kernel=%d/n=%d/workers=%d", ki, n, w), func(b *testing.B) {
+					rnd := rand.New(rand.NewPCG(1, 1))
+					x := kernRandSlice(rnd, n*n)
+					y := kernRandSlice(rnd, n*n)
+					z := make([]float64, n*n)
+					b.ReportAllocs()
+					for b.Loop() {
+						g := gemmOp{false, true, n, n, n, 1, x, n, y, n, 0, z, n, false, kern}
+						g.run(w)
+					}
+					b.ReportMetric(2*float64(n)*float64(n)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+				})
 			}
 		}
 	}

@@ -43,16 +43,26 @@ func tridiagReduce(a []float64, n int, d, e, tau []float64, workers int) {
 	}
 	nb := min(tridiagBlock, n-1)
 	w := make([]float64, n*nb)
+	// vw = [V W] and wv = [W V], (n-nb)×2nb, so that the rank-2nb update
+	// is one product.
+	vw := make([]float64, 2*(n-nb)*nb)
+	wv := make([]float64, 2*(n-nb)*nb)
 	s := newSymvScratch(n)
 	i := 0
 	for ; n-i > nb+1; i += nb {
 		m := n - i
 		tridiagPanel(a[i+i*n:], n, m, nb, e[i:], tau[i:], w, m, s, workers)
 		// A(i+nb:n, i+nb:n) -= V Wᵀ + W Vᵀ on the lower triangle.
-		v := a[i+nb+i*n:]
-		c := a[i+nb+(i+nb)*n:]
-		gemmLower(false, true, m-nb, nb, -1, v, n, w[nb:], m, 1, c, n, workers)
-		gemmLower(false, true, m-nb, nb, -1, w[nb:], m, v, n, 1, c, n, workers)
+		mt := m - nb
+		for c := range nb {
+			v := a[i+nb+(i+c)*n : n+(i+c)*n]
+			wc := w[nb+c*m : m+c*m]
+			copy(vw[c*mt:(c+1)*mt], v)
+			copy(vw[(nb+c)*mt:(nb+c+1)*mt], wc)
+			copy(wv[c*mt:(c+1)*mt], wc)
+			copy(wv[(nb+c)*mt:(nb+c+1)*mt], v)
+		}
+		gemmLower(false, true, mt, 2*nb, -1, vw, mt, wv, mt, 1, a[i+nb+(i+nb)*n:], n, workers)
 		for j := i; j < i+nb; j++ {
 			a[j+1+j*n] = e[j]
 			d[j] = a[j+j*n]
@@ -153,7 +163,25 @@ func newSymvScratch(n int) *symvScratch {
 func symvLower(n int, a []float64, lda int, x, y []float64, s *symvScratch, workers int) {
 	cols := func(j0, j1 int, y []float64) {
 		clear(y[j0:])
-		for j := j0; j < j1; j++ {
+		j := j0
+		var s [8]float64
+		for ; j+4 <= j1; j += 4 {
+			// The 4×4 diagonal block, then the rows below it.
+			for c := range 4 {
+				y[j+c] += a[j+c+(j+c)*lda] * x[j+c]
+				for r := c + 1; r < 4; r++ {
+					v := a[j+r+(j+c)*lda]
+					y[j+r] += v * x[j+c]
+					y[j+c] += v * x[j+r]
+				}
+			}
+			s[0], s[1], s[2], s[3] = x[j], x[j+1], x[j+2], x[j+3]
+			symv4(a[j+4+j*lda:], lda, x[j+4:n], y[j+4:n], &s)
+			for c := range 4 {
+				y[j+c] += s[4+c]
+			}
+		}
+		for ; j < j1; j++ {
 			col := a[j+j*lda : n+j*lda]
 			y[j] += col[0]*x[j] + dotAxpy(x[j], col[1:], x[j+1:n], y[j+1:n])
 		}
@@ -181,7 +209,7 @@ func symvLower(n int, a []float64, lda int, x, y []float64, s *symvScratch, work
 }
 
 // applyQBlock is the number of reflectors applied together by tridiagApplyQ.
-const applyQBlock = 64
+const applyQBlock = 128
 
 // tridiagApplyQ overwrites the column-major n×nc matrix c (leading dimension
 // ldc) with Q c, where Q = H_0 H_1 ... H_{n-2} is held in a and tau as
