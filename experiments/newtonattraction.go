@@ -98,7 +98,7 @@ type newtonAttractionParams struct {
 var newtonAttractionPresets = harness.Presets[newtonAttractionParams]{
 	Quick: newtonAttractionParams{
 		Dims: []int{2, 10}, Features: 512, Starts: 32, StartRadius: 3,
-		Methods:              []string{"gd", "adam", "newton", "saddle-free-newton"},
+		Methods:              []string{"gd", "momentum", "adam", "newton", "damped-newton", "saddle-free-newton", "newton-mr"},
 		FirstOrderIterations: 1000, SecondOrderIterations: 200, GradTol: 1e-10,
 	},
 	Default: newtonAttractionParams{
@@ -342,57 +342,66 @@ func attractionOutcomeIndex(out string) int {
 	panic(fmt.Sprintf("experiments: unknown outcome %q", out))
 }
 
-// attractionSaddlePlot draws the fraction of runs that end at a saddle
-// against the dimension of the random field, of all starts and of the
-// certified end points, per method.
+// attractionSaddlePlot draws against the dimension of the random field, per
+// method, the fraction of all starts that end at a certified saddle, the
+// fraction of the certified end points that are saddles, and the fraction of
+// starts that end at a certified critical point at all.
 func attractionSaddlePlot(env *harness.Env, p newtonAttractionParams, lands []attractionLandscape, frac [][][]int64, certified [][]int64) error {
 	all := plotx.New("Random fields: runs that end at a saddle", "dimension N", "fraction of all starts")
 	ofCert := plotx.New("Saddles among the certified end points", "dimension N", "fraction of certified end points")
+	conv := plotx.New(fmt.Sprintf("Runs certified critical (||g||² < %g)", p.GradTol), "dimension N", "fraction of all starts")
+	leg := plotx.LegendPanel("method (95% Wilson intervals; methods spread\nslightly along N so that their bars do not overlap)")
 	si := attractionOutcomeIndex("saddle")
+	starts := int64(p.Starts)
 	for mi, method := range p.Methods {
-		// Spread the methods a little along the log axis so that their
-		// error bars do not overlap.
 		shift := math.Pow(1.04, float64(mi)-float64(len(p.Methods)-1)/2)
-		var xa, ya, loa, hia, xc, yc, loc, hic []float64
+		type series struct{ x, y, lo, hi []float64 }
+		var sa, sc, sv series
+		add := func(s *series, x float64, k, n int64) {
+			lo, hi := stats.Wilson(k, n, stats.Z95)
+			s.x, s.y, s.lo, s.hi = append(s.x, x), append(s.y, float64(k)/float64(n)), append(s.lo, lo), append(s.hi, hi)
+		}
 		for li, l := range lands {
 			if l.kind != "random-field" {
 				continue
 			}
 			x := float64(l.n) * shift
-			k, n := frac[li][mi][si], int64(p.Starts)
-			lo, hi := stats.Wilson(k, n, stats.Z95)
-			xa, ya, loa, hia = append(xa, x), append(ya, float64(k)/float64(n)), append(loa, lo), append(hia, hi)
-			if c := certified[li][mi]; c > 0 {
-				lo, hi := stats.Wilson(k, c, stats.Z95)
-				xc, yc, loc, hic = append(xc, x), append(yc, float64(k)/float64(c)), append(loc, lo), append(hic, hi)
+			k, c := frac[li][mi][si], certified[li][mi]
+			add(&sa, x, k, starts)
+			if c > 0 {
+				add(&sc, x, k, c)
 			}
+			add(&sv, x, c, starts)
 		}
 		style := plotx.MethodStyle(method)
-		for _, s := range []struct {
-			pl           *plot.Plot
-			x, y, lo, hi []float64
-		}{{all, xa, ya, loa, hia}, {ofCert, xc, yc, loc, hic}} {
-			if err := plotx.YErrorBars(s.pl, s.x, s.lo, s.hi, style.Color); err != nil {
+		for _, d := range []struct {
+			pl *plot.Plot
+			s  series
+		}{{all, sa}, {ofCert, sc}, {conv, sv}} {
+			if err := plotx.YErrorBars(d.pl, d.s.x, d.s.lo, d.s.hi, style.Color); err != nil {
 				return err
 			}
-			if err := plotx.Line(s.pl, method, attractionXY(s.x, s.y), style); err != nil {
+			if err := plotx.Line(d.pl, "", attractionXY(d.s.x, d.s.y), style); err != nil {
 				return err
 			}
-			if err := plotx.Points(s.pl, "", attractionXY(s.x, s.y), style.Color, nil); err != nil {
+			if err := plotx.Points(d.pl, "", attractionXY(d.s.x, d.s.y), style.Color, nil); err != nil {
 				return err
 			}
 		}
+		l, err := plotter.NewLine(plotter.XYs{{}, {X: 1}})
+		if err != nil {
+			return err
+		}
+		l.LineStyle = style
+		leg.Legend.Add(method, l)
 	}
-	ofCert.Legend = plot.NewLegend() // the same as all's
-	for _, pl := range []*plot.Plot{all, ofCert} {
+	for _, pl := range []*plot.Plot{all, ofCert, conv} {
 		plotx.LogX(pl)
 		pl.X.Tick.Marker = attractionDimTicks(p.Dims)
 		pl.Y.Min, pl.Y.Max = 0, 1.02
 		plotx.SetFontSize(pl, 11)
 	}
-	all.Legend.Top, all.Legend.Left = true, false
-	all.Legend.XOffs = -vg.Points(8)
-	return env.WritePlots("newton_attraction_saddles", 28*vg.Centimeter, 12*vg.Centimeter, [][]*plot.Plot{{all, ofCert}})
+	return env.WritePlots("newton_attraction_saddles", 28*vg.Centimeter, 22*vg.Centimeter, [][]*plot.Plot{{all, ofCert}, {conv, leg}})
 }
 
 // attractionDimTicks labels a log axis at the given dimensions.

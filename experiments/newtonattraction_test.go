@@ -45,12 +45,16 @@ func TestNewtonAttractionQuickClaims(t *testing.T) {
 	if cert[key{n: hi, method: "newton"}] < float64(p.Starts)/2 {
 		t.Fatalf("newton certified %g of %d end points at N = %d", cert[key{n: hi, method: "newton"}], p.Starts, hi)
 	}
-	if s2, s10 := share(lo, "newton"), share(hi, "newton"); s10 < s2+0.25 || s10 < 0.8 {
-		t.Errorf("newton's saddle share of certified end points: %.3f at N = %d, %.3f at N = %d; want a clear rise", s2, lo, s10, hi)
+	// Newton-MR, which converges to critical points of any index too,
+	// shows the same rise (16 of 31 and 20 of 20 at the quick preset).
+	for _, m := range []string{"newton", "newton-mr"} {
+		if s2, s10 := share(lo, m), share(hi, m); s10 < s2+0.25 || s10 < 0.8 {
+			t.Errorf("%s's saddle share of certified end points: %.3f at N = %d, %.3f at N = %d; want a clear rise", m, s2, lo, s10, hi)
+		}
 	}
 	for _, n := range p.Dims {
 		newton := count[key{n, "newton", "saddle"}]
-		for _, m := range []string{"gd", "adam", "saddle-free-newton"} {
+		for _, m := range []string{"gd", "momentum", "adam", "damped-newton", "saddle-free-newton"} {
 			s := count[key{n, m, "saddle"}] + count[key{n, m, "maximum"}]
 			if s > 1 || s >= newton {
 				t.Errorf("N = %d: %s ends at %g saddles or maxima (newton at %g saddles), want (almost) none", n, m, s, newton)
