@@ -3,9 +3,11 @@ package critical
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/critpoint/critpoint/hessian"
+	"gonum.org/v1/gonum/floats"
 )
 
 // DefaultMatrixFreeDim is the dimension above which Analyze estimates the
@@ -93,15 +95,16 @@ type SpectrumEstimate struct {
 	// Index estimates the number of eigenvalues below -ClassTol, with the
 	// standard error of the spread between SLQ probes, and IndexBias
 	// bounds its quadrature error, which the standard error does not
-	// cover (see hessian.SLQResult.CountBelow). IndexFraction is Index
+	// cover: they are CountBelow(-ClassTol). IndexFraction is Index
 	// divided by n.
 	Index         hessian.Estimate
 	IndexBias     float64
 	IndexFraction hessian.Estimate
 
 	// Nullity estimates the number of eigenvalues in [-ClassTol, ClassTol]
-	// in the same way. Near zero the spectra of network losses are dense,
-	// so its quadrature error is usually large.
+	// as CountBelow(ClassTol) - CountBelow(-ClassTol), probe by probe.
+	// Near zero the spectra of network losses are dense, so its quadrature
+	// error is usually large.
 	Nullity hessian.Estimate
 
 	// CertainNegative and CertainPositive are the numbers of eigenvalues
@@ -191,13 +194,13 @@ func analyzeMatrixFree(a *Analysis, p hessian.Problem, set AnalyzeSettings) erro
 	}
 	sp.Norm = max(sp.Norm, sp.SLQ.Norm)
 	sp.HessVecs = sp.Smallest.Iterations + sp.Largest.Iterations + sp.SLQ.Iterations
-	sp.Index, sp.IndexBias = sp.SLQ.CountBelow(-c.ClassTol)
+	sp.Index, sp.IndexBias = sp.CountBelow(-c.ClassTol)
 	sp.IndexFraction = hessian.Estimate{
 		Value:  sp.Index.Value / float64(n),
 		StdErr: sp.Index.StdErr / float64(n),
 		Probes: sp.Index.Probes,
 	}
-	sp.Nullity = countBetween(sp.SLQ, -c.ClassTol, c.ClassTol)
+	sp.Nullity = sp.countBetween(-c.ClassTol, c.ClassTol)
 
 	// Certified counts and the extreme Ritz values over every run and probe.
 	ct := c.ClassTol
@@ -248,28 +251,112 @@ func analyzeMatrixFree(a *Analysis, p hessian.Problem, set AnalyzeSettings) erro
 	return nil
 }
 
-// countBetween estimates the number of eigenvalues in [lo, hi] from the SLQ
-// quadrature r, with the standard error of the spread between probes.
-func countBetween(r hessian.SLQResult, lo, hi float64) hessian.Estimate {
-	probes := len(r.Nodes)
-	var sum, sumSq float64
-	for p, nodes := range r.Nodes {
-		var f float64
-		for i, v := range nodes {
-			if v >= lo && v <= hi {
-				f += r.Weights[p][i]
-			}
+// CountBelow estimates the number of eigenvalues below x from the SLQ
+// quadrature, with the standard error of the spread between probes, and
+// returns bias, a bound on the quadrature error of count.Value that the
+// standard error does not cover.
+//
+// For each probe with Gauss nodes θ_1 < ... < θ_m, weights w_i and partial
+// sums C_i = w_1 + ... + w_i, the Chebyshev-Markov-Stieltjes inequalities
+// bracket the probe's spectral measure: C_{i-1} <= μ((-∞, θ_i)) and
+// μ((-∞, θ_i]) <= C_i, so that μ((-∞, x)) lies in [C_{i-1}, C_{i+1}] for x in
+// (θ_i, θ_{i+1}]. hessian.SLQResult.CountBelow takes the step value C_i,
+// which sits at one end of its bracket wherever x is: where x lies in a
+// continuous part of the spectrum every probe makes nearly the same error,
+// which averaging over probes does not remove. CountBelow instead spreads
+// each node's weight over its neighbourhood,
+//
+//	F(x) = Σ_i w_i Φ((x - θ_i)/σ_i),  σ_i = min(θ_i - θ_{i-1}, θ_{i+1} - θ_i)/2,
+//
+// with Φ the standard normal distribution function: in a continuous part of
+// the spectrum, where the nodes are about evenly spaced, F rises smoothly
+// from node to node like the true distribution; in a gap, wider than the
+// spacing of the nodes on either side, it keeps the step value, which is
+// exact there. A probe whose Krylov space was exhausted has an exact,
+// discrete quadrature, whose step value is used. count.Value is n times the
+// mean of F over probes, and bias n times the mean over probes of the
+// largest distance from F to the ends of its bracket.
+//
+// On the 970-parameter networks of the spectrum experiment, whose exact
+// eigenvalues are known, this index stays within about 3 standard errors of
+// the exact count with 60 steps, where the step value is off by up to 25
+// standard errors.
+func (s *SpectrumEstimate) CountBelow(x float64) (count hessian.Estimate, bias float64) {
+	r := s.SLQ
+	fracs := make([]float64, len(r.Nodes))
+	for p := range r.Nodes {
+		var b float64
+		fracs[p], b = probeCDF(r.Nodes[p], r.Weights[p], r.Exact[p], x)
+		bias += b
+	}
+	return meanEstimate(fracs, r), float64(r.Dim) * bias / float64(len(r.Nodes))
+}
+
+// countBetween estimates the number of eigenvalues in [lo, hi] as the
+// difference of the interpolated counts below hi and lo, probe by probe.
+func (s *SpectrumEstimate) countBetween(lo, hi float64) hessian.Estimate {
+	r := s.SLQ
+	fracs := make([]float64, len(r.Nodes))
+	for p := range r.Nodes {
+		fhi, _ := probeCDF(r.Nodes[p], r.Weights[p], r.Exact[p], math.Nextafter(hi, math.Inf(1)))
+		flo, _ := probeCDF(r.Nodes[p], r.Weights[p], r.Exact[p], lo)
+		fracs[p] = fhi - flo
+	}
+	return meanEstimate(fracs, r)
+}
+
+// probeCDF returns the smoothed estimate of μ((-∞, x)) for one probe's
+// quadrature (nodes ascending, weights summing to 1) and the bound on its
+// error given by the Chebyshev-Markov-Stieltjes bracket; see CountBelow.
+func probeCDF(nodes, weights []float64, exact bool, x float64) (f, bound float64) {
+	k, _ := slices.BinarySearch(nodes, x) // nodes[:k] < x <= nodes[k:]
+	step := floats.Sum(weights[:k])
+	m := len(nodes)
+	if exact || m == 1 {
+		return step, 0
+	}
+	for i, th := range nodes {
+		sigma := math.Inf(1)
+		if i > 0 {
+			sigma = th - nodes[i-1]
 		}
-		sum += f
-		sumSq += f * f
+		if i < m-1 {
+			sigma = min(sigma, nodes[i+1]-th)
+		}
+		sigma /= 2
+		switch {
+		case sigma > 0:
+			f += weights[i] * 0.5 * math.Erfc((th-x)/(sigma*math.Sqrt2))
+		case th < x:
+			f += weights[i]
+		}
+	}
+	// The bracket of μ((-∞, x)): [C_{k-1} - w_{k-1}, C_{k-1} + w_k] in
+	// 0-based terms, where C_{k-1} = step.
+	lo, hi := step, step
+	if k > 0 {
+		lo -= weights[k-1]
+	}
+	if k < m {
+		hi += weights[k]
+	}
+	return f, max(math.Abs(f-lo), math.Abs(hi-f))
+}
+
+// meanEstimate returns Dim times the mean of the per-probe fractions of r
+// with its standard error.
+func meanEstimate(fracs []float64, r hessian.SLQResult) hessian.Estimate {
+	probes := float64(len(fracs))
+	mean := floats.Sum(fracs) / probes
+	var se float64
+	if len(fracs) > 1 {
+		var ss float64
+		for _, f := range fracs {
+			ss += (f - mean) * (f - mean)
+		}
+		se = math.Sqrt(ss / (probes - 1) / probes)
 	}
 	dim := float64(r.Dim)
-	mean := sum / float64(probes)
-	var se float64
-	if probes > 1 {
-		v := max(0, (sumSq-float64(probes)*mean*mean)/float64(probes-1))
-		se = math.Sqrt(v / float64(probes))
-	}
 	return hessian.Estimate{Value: dim * mean, StdErr: dim * se, Probes: r.Iterations}
 }
 

@@ -374,3 +374,59 @@ func ExampleAnalyze_matrixFree() {
 	// saddle, λ_min -2.0000, λ_max 3.0000
 	// index within 3 standard errors of 50: true
 }
+
+// TestSpectrumEstimateCountBelow compares the eigenvalue counts of the SLQ
+// quadrature with the exact counts of a known spectrum: a continuum, where
+// the step value of hessian.SLQResult.CountBelow is biased, and a gap,
+// where both are nearly exact.
+func TestSpectrumEstimateCountBelow(t *testing.T) {
+	t.Parallel()
+	const n = 300
+	gap := mfSpectrum([]float64{-3, -2, -1}, n, 0.5, 1, nil)
+	for _, tc := range []struct {
+		name string
+		vals []float64
+		xs   []float64
+	}{
+		{"continuum", mfSpectrum(nil, n, -1, 2, nil), []float64{-0.63, -0.01, 0.01, 0.7, 1.51}},
+		{"gap", gap, []float64{-2.5, -0.5, 0, 0.25}},
+	} {
+		p, c := mfQuadratic(tc.vals, 11)
+		a, err := critical.Analyze(p, c, &critical.AnalyzeSettings{
+			MatrixFreeDim: -1,
+			MatrixFree:    &critical.MatrixFreeSettings{SLQ: &hessian.SLQSettings{Probes: 20, Steps: 30, Seed: 2}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp := a.Spectrum
+		for _, x := range tc.xs {
+			want := float64(countBelow(tc.vals, x))
+			got, bias := sp.CountBelow(x)
+			// The smoothed count is within 3 standard errors of the truth
+			// (20 probes), and the truth within its quadrature bracket.
+			if d := math.Abs(got.Value - want); d > 3*got.StdErr || d > bias+3*got.StdErr {
+				step, _ := sp.SLQ.CountBelow(x)
+				t.Errorf("%s: count below %v = %.2f ± %.2f (bias %.2f), want %v (step value %.2f)", tc.name, x, got.Value, got.StdErr, bias, want, step.Value)
+			}
+		}
+		// Below every node nothing, above every node everything.
+		if got, _ := sp.CountBelow(-10); got.Value > 1e-9 {
+			t.Errorf("%s: count below -10 = %v, want 0", tc.name, got.Value)
+		}
+		if got, _ := sp.CountBelow(10); math.Abs(got.Value-n) > 1e-9*n {
+			t.Errorf("%s: count below 10 = %v, want %d", tc.name, got.Value, n)
+		}
+	}
+}
+
+// countBelow returns #{v < x}.
+func countBelow(vals []float64, x float64) int {
+	var c int
+	for _, v := range vals {
+		if v < x {
+			c++
+		}
+	}
+	return c
+}
