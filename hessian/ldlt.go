@@ -21,7 +21,7 @@ import (
 
 const (
 	// ldltBlock is the panel width of the blocked factorisation.
-	ldltBlock = 64
+	ldltBlock = 48
 
 	// ldltMinBlocked is the order below which the factorisation is not
 	// blocked.
@@ -250,19 +250,18 @@ func inertia2x2(d11, d21, d22 float64) (neg, zero, pos int, finite bool) {
 // ldltInertiaShifted returns the inertia of the symmetric matrix whose lower
 // triangle is in the column-major a (order n) for the tolerance tol: Neg is the
 // number of negative pivots of A + tol I, Pos the number of positive pivots of
-// A - tol I, and Zero the rest. The two factorisations run concurrently on
-// copies; a is not modified. ok is false if a pivot is not finite.
+// A - tol I, and Zero the rest. The two factorisations run concurrently, one
+// in a and one in a copy of its lower triangle; a is overwritten. ok is false
+// if a pivot is not finite.
 func ldltInertiaShifted(a []float64, n int, tol float64, workers int) (Inertia, bool) {
 	if tol == 0 {
-		b := append([]float64(nil), a...)
-		return ldltInertia(b, n, workers)
+		return ldltInertia(a, n, workers)
 	}
-	shifted := func(sigma float64) []float64 {
-		b := append([]float64(nil), a...)
-		for i := range n {
-			b[i+i*n] -= sigma
-		}
-		return b
+	b := make([]float64, len(a))
+	for j := range n {
+		copy(b[j+j*n:(j+1)*n], a[j+j*n:(j+1)*n])
+		a[j+j*n] -= tol
+		b[j+j*n] += tol
 	}
 	var (
 		wg            sync.WaitGroup
@@ -271,9 +270,9 @@ func ldltInertiaShifted(a []float64, n int, tol float64, workers int) (Inertia, 
 		half          = max(1, workers/2)
 	)
 	wg.Go(func() {
-		plus, okPlus = ldltInertia(shifted(-tol), n, half)
+		plus, okPlus = ldltInertia(b, n, half)
 	})
-	minus, okMin = ldltInertia(shifted(tol), n, max(1, workers-half))
+	minus, okMin = ldltInertia(a, n, max(1, workers-half))
 	wg.Wait()
 	if !okPlus || !okMin {
 		return Inertia{}, false

@@ -312,32 +312,46 @@ func (g *gemmOp) macro(pa, pb []float64, ic, mc, jc, nc, kc int) {
 	}
 }
 
-// gemmKernelGo is the micro-kernel for mr×nr tiles, mr a multiple of 4:
+// gemmKernelGo is the micro-kernel for mr×nr tiles, mr a multiple of 4 and
+// nr a multiple of 2:
 //
 //	for j := range nr {
 //		for i := range mr {
 //			c[i+j*ldc] += alpha * Σ_p a[mr*p+i] * b[nr*p+j]
 //		}
 //	}
+//
+// It accumulates 4×2 blocks of the tile in registers.
 func gemmKernelGo(mr, nr, kc int, a, b, c []float64, ldc int, alpha float64) {
 	a = a[:mr*kc]
 	b = b[:nr*kc]
-	for j := range nr {
+	for j0 := 0; j0 < nr; j0 += 2 {
 		for i0 := 0; i0 < mr; i0 += 4 {
-			var s0, s1, s2, s3 float64
+			var c00, c10, c20, c30, c01, c11, c21, c31 float64
 			for p := range kc {
-				bv := b[p*nr+j]
 				ap := a[p*mr+i0 : p*mr+i0+4 : p*mr+i0+4]
-				s0 += ap[0] * bv
-				s1 += ap[1] * bv
-				s2 += ap[2] * bv
-				s3 += ap[3] * bv
+				bp := b[p*nr+j0 : p*nr+j0+2 : p*nr+j0+2]
+				a0, a1, a2, a3 := ap[0], ap[1], ap[2], ap[3]
+				b0, b1 := bp[0], bp[1]
+				c00 += a0 * b0
+				c10 += a1 * b0
+				c20 += a2 * b0
+				c30 += a3 * b0
+				c01 += a0 * b1
+				c11 += a1 * b1
+				c21 += a2 * b1
+				c31 += a3 * b1
 			}
-			cc := c[i0+j*ldc : i0+j*ldc+4 : i0+j*ldc+4]
-			cc[0] += alpha * s0
-			cc[1] += alpha * s1
-			cc[2] += alpha * s2
-			cc[3] += alpha * s3
+			cc := c[i0+j0*ldc : i0+j0*ldc+4 : i0+j0*ldc+4]
+			cc[0] += alpha * c00
+			cc[1] += alpha * c10
+			cc[2] += alpha * c20
+			cc[3] += alpha * c30
+			cc = c[i0+(j0+1)*ldc : i0+(j0+1)*ldc+4 : i0+(j0+1)*ldc+4]
+			cc[0] += alpha * c01
+			cc[1] += alpha * c11
+			cc[2] += alpha * c21
+			cc[3] += alpha * c31
 		}
 	}
 }
