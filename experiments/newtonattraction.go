@@ -97,9 +97,9 @@ type newtonAttractionParams struct {
 
 var newtonAttractionPresets = harness.Presets[newtonAttractionParams]{
 	Quick: newtonAttractionParams{
-		Dims: []int{2, 10}, Features: 512, Starts: 32, StartRadius: 3,
+		Dims: []int{2, 10}, Features: 256, Starts: 32, StartRadius: 3,
 		Methods:              []string{"gd", "momentum", "adam", "newton", "damped-newton", "saddle-free-newton", "newton-mr"},
-		FirstOrderIterations: 1000, SecondOrderIterations: 200, GradTol: 1e-10,
+		FirstOrderIterations: 500, SecondOrderIterations: 200, GradTol: 1e-10,
 	},
 	Default: newtonAttractionParams{
 		Dims: []int{2, 5, 10, 20, 50}, Features: 2048, Starts: 40, StartRadius: 3,

@@ -40,13 +40,13 @@ func TestNewtonAttractionQuickClaims(t *testing.T) {
 	// In two dimensions about half the critical points of an isotropic
 	// field are saddles (the expected Euler characteristic density
 	// #minima - #saddles + #maxima vanishes and minima and maxima are
-	// equally common); at the quick preset 14 of Newton's 31 certified end
-	// points are. In ten dimensions nearly all are (31 of 31).
+	// equally common); at the quick preset 20 of Newton's 32 certified end
+	// points are. In ten dimensions nearly all are (30 of 30).
 	if cert[key{n: hi, method: "newton"}] < float64(p.Starts)/2 {
 		t.Fatalf("newton certified %g of %d end points at N = %d", cert[key{n: hi, method: "newton"}], p.Starts, hi)
 	}
 	// Newton-MR, which converges to critical points of any index too,
-	// shows the same rise (16 of 31 and 20 of 20 at the quick preset).
+	// shows the same rise (14 of 32 and 22 of 22 at the quick preset).
 	for _, m := range []string{"newton", "newton-mr"} {
 		if s2, s10 := share(lo, m), share(hi, m); s10 < s2+0.25 || s10 < 0.8 {
 			t.Errorf("%s's saddle share of certified end points: %.3f at N = %d, %.3f at N = %d; want a clear rise", m, s2, lo, s10, hi)
