@@ -207,6 +207,25 @@ third,0,0.3333333333333333,,false
 	}
 }
 
+func TestRound(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		v      float64
+		digits int
+		want   float64
+	}{
+		{0.0022040757052949056, 10, 0.002204075705},
+		{0.0022040757052946836, 10, 0.002204075705},
+		{1.0012352645581706, 6, 1.00124},
+		{-2.6e-300, 1, -3e-300},
+		{math.Inf(1), 3, math.Inf(1)},
+	} {
+		if got := Round(tc.v, tc.digits); got != tc.want {
+			t.Errorf("Round(%v, %d) = %v, want %v", tc.v, tc.digits, got, tc.want)
+		}
+	}
+}
+
 func TestTablePanics(t *testing.T) {
 	t.Parallel()
 	for name, f := range map[string]func(){

@@ -56,6 +56,20 @@ func (t *Table) WriteTo(w io.Writer) (int64, error) {
 	return cw.n, c.Error()
 }
 
+// Round returns v rounded to digits significant decimal digits. Use it for
+// table values computed through floating-point kernels whose last bits
+// depend on the processor (blocked or vectorised eigensolvers and matrix
+// products), so that the tables stay byte-identical across machines; a
+// value within rounding of a digit boundary can still differ. It panics if
+// digits is not in [1, 17].
+func Round(v float64, digits int) float64 {
+	if digits < 1 || digits > 17 {
+		panic(fmt.Sprintf("harness: %d significant digits", digits))
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', digits, 64), 64)
+	return r
+}
+
 func formatCell(v any) string {
 	switch v := v.(type) {
 	case nil:
