@@ -324,9 +324,10 @@ func probeCDF(nodes, weights []float64, exact bool, x float64) (f, bound float64
 			sigma = min(sigma, nodes[i+1]-th)
 		}
 		sigma /= 2
-		switch {
-		case sigma > 0:
-			f += weights[i] * 0.5 * math.Erfc((th-x)/(sigma*math.Sqrt2))
+		// Beyond 8.5σ, Φ is 0 or 1 to within 1e-17.
+		switch z := (x - th) / sigma; {
+		case math.Abs(z) < 8.5:
+			f += weights[i] * 0.5 * math.Erfc(-z/math.Sqrt2)
 		case th < x:
 			f += weights[i]
 		}
