@@ -227,3 +227,18 @@ func TestIsPositiveDefinite(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkIsPositiveDefinite measures one Monte Carlo draw, the cost that
+// sets the sample counts of the presets.
+func BenchmarkIsPositiveDefinite(b *testing.B) {
+	for _, n := range []int{2, 7} {
+		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			rng := rand.New(rand.NewPCG(1, uint64(n)))
+			l := make([]float64, n*n)
+			for b.Loop() {
+				isPositiveDefinite(n, rng, l)
+			}
+		})
+	}
+}
