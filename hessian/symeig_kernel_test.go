@@ -16,13 +16,16 @@ func naiveGemm(transA, transB, lower bool, m, n, k int, alpha float64, a []float
 			}
 			var s float64
 			for p := range k {
-				av := a[i+p*lda]
+				var av, bv float64
 				if transA {
 					av = a[p+i*lda]
+				} else {
+					av = a[i+p*lda]
 				}
-				bv := b[p+j*ldb]
 				if transB {
 					bv = b[j+p*ldb]
+				} else {
+					bv = b[p+j*ldb]
 				}
 				s += av * bv
 			}
@@ -48,11 +51,16 @@ func TestGemm(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(1, 1))
 	// The sizes cross the blocking of the packed product: k beyond gemmKC
 	// = 256, m beyond gemmMC = 192 and n beyond gemmNC = 2040.
-	sizes := [][3]int{{1, 1, 1}, {3, 5, 2}, {8, 6, 1}, {9, 7, 13}, {17, 31, 300}, {200, 13, 70}, {13, 200, 257}, {3, 2100, 5}}
+	sizes := [][3]int{{1, 1, 1}, {3, 5, 2}, {8, 6, 1}, {9, 7, 13}, {17, 31, 260}, {200, 13, 20}, {13, 40, 257}, {2, 2100, 3}}
 	if !testing.Short() {
-		sizes = append(sizes, [3]int{250, 250, 520})
+		sizes = append(sizes, [3]int{250, 250, 520}, [3]int{13, 200, 257})
 	}
 	for ki, kern := range gemmKernels {
+		if ki > 0 && testing.Short() {
+			// The kernels not in use are compared with the Go one by
+			// TestGemmKernels; the blocking with them only in long mode.
+			break
+		}
 		for _, sz := range sizes {
 			for _, lower := range []bool{false, true} {
 				m, n, k := sz[0], sz[1], sz[2]
@@ -62,15 +70,17 @@ func TestGemm(t *testing.T) {
 				for _, tA := range []bool{false, true} {
 					for _, tB := range []bool{false, true} {
 						for _, workers := range []int{1, 3} {
-							lda, ldb, ldc := m+3, k+1, m+2
+							// op(A) is m×k and op(B) k×n, stored with
+							// padded leading dimensions.
+							lda, acols, ldb, bcols, ldc := m+3, k, k+1, n, m+2
 							if tA {
-								lda = k + 2
+								lda, acols = k+2, m
 							}
 							if tB {
-								ldb = n + 1
+								ldb, bcols = n+1, k
 							}
-							a := kernRandSlice(rnd, lda*max(k, m))
-							b := kernRandSlice(rnd, ldb*max(k, n))
+							a := kernRandSlice(rnd, lda*acols)
+							b := kernRandSlice(rnd, ldb*bcols)
 							c := kernRandSlice(rnd, ldc*n)
 							want := append([]float64(nil), c...)
 							alpha, beta := 0.7, -1.3

@@ -37,7 +37,7 @@ func TestWorkersIndependent(t *testing.T) {
 	_, lo := symeigRandom(n, 41)
 	var vals0, vecs0, evals0 []float64
 	var in0 Inertia
-	for _, workers := range []int{1, 2, 3, 8} {
+	for _, workers := range []int{1, 3} {
 		vals, vecs, ok := symEigenvectors(slices.Clone(lo), n, workers)
 		if !ok {
 			t.Fatal("no convergence")

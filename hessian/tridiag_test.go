@@ -98,7 +98,11 @@ func TestTridiagEigen(t *testing.T) {
 	// eigenvalues come in pairs agreeing to many digits, which the merges
 	// deflate by rotations (Wilkinson, The Algebraic Eigenvalue Problem,
 	// 1965, sec. 5.45).
-	for _, m := range []int{10, 50, 100} {
+	wilkinson := []int{10, 50}
+	if !testing.Short() {
+		wilkinson = append(wilkinson, 100)
+	}
+	for _, m := range wilkinson {
 		d := make([]float64, 2*m+1)
 		e := make([]float64, 2*m)
 		for i := range d {
@@ -109,11 +113,11 @@ func TestTridiagEigen(t *testing.T) {
 		}
 		cases = append(cases, matrix{fmt.Sprintf("wilkinson%d", 2*m+1), d, e})
 	}
-	// Glued Wilkinson matrices: copies of W⁺₂₁ coupled by 1e-9, giving
+	// Glued Wilkinson matrices: six copies of W⁺₂₁ coupled by 1e-9, giving
 	// clusters of very close eigenvalues.
 	{
 		var d, e []float64
-		for c := range 10 {
+		for c := range 6 {
 			if c > 0 {
 				e = append(e, 1e-9)
 			}
@@ -128,7 +132,11 @@ func TestTridiagEigen(t *testing.T) {
 	}
 	// Random, with some off-diagonal entries zero or negligible so that the
 	// matrix splits, and graded.
-	for _, n := range []int{26, 64, 300} {
+	orders := []int{26, 64, 150}
+	if !testing.Short() {
+		orders = append(orders, 300)
+	}
+	for _, n := range orders {
 		d := make([]float64, n)
 		e := make([]float64, n-1)
 		for i := range d {
@@ -156,7 +164,7 @@ func TestTridiagEigen(t *testing.T) {
 	// Equal diagonal, constant off-diagonal: the second difference matrix,
 	// eigenvalues 2 - 2 cos(kπ/(n+1)).
 	{
-		n := 200
+		n := 120
 		d := make([]float64, n)
 		e := make([]float64, n-1)
 		for i := range d {
@@ -165,7 +173,7 @@ func TestTridiagEigen(t *testing.T) {
 		for i := range e {
 			e[i] = -1
 		}
-		cases = append(cases, matrix{"laplacian200", d, e})
+		cases = append(cases, matrix{"laplacian120", d, e})
 	}
 	for _, tc := range cases {
 		n := len(tc.d)
