@@ -178,14 +178,23 @@ func TestEigenvaluesKnown(t *testing.T) {
 	}
 	lap3, lap3Want := laplacian(3)
 	lap150, lap150Want := laplacian(150)
+	// The same matrix as a band matrix, which has no raw symmetric storage.
+	lapBand := mat.NewSymBandDense(150, 1, nil)
+	for i := range 150 {
+		lapBand.SetSymBand(i, i, 2)
+		if i+1 < 150 {
+			lapBand.SetSymBand(i, i+1, -1)
+		}
+	}
 	ones5, ones5Want := onesMinusI(5)
 	ones200, ones200Want := onesMinusI(200)
 	for _, tc := range []struct {
 		name string
-		a    *mat.SymDense
+		a    mat.Symmetric
 		want []float64
 	}{
 		{"1x1", mat.NewSymDense(1, []float64{-3}), []float64{-3}},
+		{"laplacian150 band", lapBand, lap150Want},
 		{"swap", mat.NewSymDense(2, []float64{0, 1, 1, 0}), []float64{-1, 1}},
 		{"zero", mat.NewSymDense(70, nil), make([]float64, 70)},
 		{"laplacian3", lap3, lap3Want},
@@ -305,7 +314,7 @@ func TestInertiaKnown(t *testing.T) {
 // sides of the orders where the solvers switch from gonum's.
 func TestSpectraProperties(t *testing.T) {
 	t.Parallel()
-	sizes := []int{1, 2, 3, 10, 47, 100, 200}
+	sizes := []int{1, 2, 3, 10, 20, 47, 100, 200}
 	if !testing.Short() {
 		sizes = append(sizes, 500, 1000, 2000)
 	}
