@@ -332,8 +332,12 @@ func dcProduct(z []float64, ldz, r0, m int, keep, sel []int, u []float64, k int,
 	for s, t := range sel {
 		j := keep[t]
 		copy(g[s*m:(s+1)*m], z[r0+j*ldz:r0+j*ldz+m])
-		for c := range k {
-			us[s+c*ks] = u[t+c*k]
+	}
+	for c := range k {
+		src := u[c*k : (c+1)*k]
+		dst := us[c*ks : (c+1)*ks]
+		for s, t := range sel {
+			dst[s] = src[t]
 		}
 	}
 	gemm(false, false, m, k, ks, 1, g, m, us, ks, 0, r, ldr, workers)
@@ -364,16 +368,24 @@ func secularVectors(dl, w []float64, rho float64, lam []float64, workers int) (u
 	//	ŵ_i² = ∏_j (λ_j - dl_i) / ∏_{j≠i} (dl_j - dl_i)   (up to the factor ρ),
 	//
 	// a negative product by interlacing.
+	// The products run over the columns of delta, for contiguous access.
 	wh := make([]float64, k)
 	dcParallelRange(k, k*k, workers, func(i0, i1 int) {
-		for i := i0; i < i1; i++ {
-			p := delta[i+i*k]
-			for j := range k {
-				if j != i {
-					p *= delta[i+j*k] / (dl[i] - dl[j])
+		p := wh[i0:i1]
+		for i := range p {
+			p[i] = delta[i0+i+(i0+i)*k]
+		}
+		for j := range k {
+			col := delta[j*k+i0 : j*k+i1]
+			dj := dl[j]
+			for i, v := range col {
+				if i0+i != j {
+					p[i] *= v / (dl[i0+i] - dj)
 				}
 			}
-			wh[i] = math.Copysign(math.Sqrt(math.Abs(p)), w[i])
+		}
+		for i := range p {
+			p[i] = math.Copysign(math.Sqrt(math.Abs(p[i])), w[i0+i])
 		}
 	})
 	// Eigenvector i is (ŵ_j / (dl_j - λ_i))_j, normalised.
