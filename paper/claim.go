@@ -61,7 +61,7 @@ func near(text, cite string, published float64, m tidy.Value, tol, loose float64
 		Published:  num(published, digits),
 		Measured:   num(m.V, digits),
 		Difference: signed(d, 2),
-		Tolerance:  fmt.Sprintf("±%s (partly ±%s)", num(tol, 2), num(loose, 2)),
+		Tolerance:  tolerance("±"+num(tol, 2), "±"+num(loose, 2), tol, loose),
 		Verdict:    grade(math.Abs(d) <= tol, math.Abs(d) <= loose),
 		From:       []tidy.Value{m},
 	}
@@ -121,7 +121,7 @@ func atMost(text, cite, published string, m tidy.Value, bound, loose float64, di
 		Text: text, Cite: cite,
 		Published:  published,
 		Measured:   num(m.V, digits),
-		Difference: signed(m.V-bound, 2),
+		Difference: signed(m.V-bound, 2) + " from the bound",
 		Tolerance:  fmt.Sprintf("≤ %s (partly ≤ %s)", num(bound, 3), num(loose, 3)),
 		Verdict:    grade(m.V <= bound, m.V <= loose),
 		From:       []tidy.Value{m},
@@ -135,7 +135,7 @@ func atLeast(text, cite, published string, m tidy.Value, bound, loose float64, d
 		Text: text, Cite: cite,
 		Published:  published,
 		Measured:   num(m.V, digits),
-		Difference: signed(m.V-bound, 2),
+		Difference: signed(m.V-bound, 2) + " from the bound",
 		Tolerance:  fmt.Sprintf("≥ %s (partly ≥ %s)", num(bound, 3), num(loose, 3)),
 		Verdict:    grade(m.V >= bound, m.V >= loose),
 		From:       []tidy.Value{m},
@@ -156,4 +156,32 @@ func grade(within, qualitative bool) Verdict {
 		return Partly
 	}
 	return NotReproduced
+}
+
+// exactly returns a claim that holds only if the measured outcome equals the
+// published one: reproduced when equal, not reproduced otherwise.
+func exactly(text, cite, published, measured string, equal bool, from ...tidy.Value) Claim {
+	d := "none"
+	if !equal {
+		d = "differs"
+	}
+	return Claim{
+		Text: text, Cite: cite,
+		Published: published, Measured: measured, Difference: d,
+		Tolerance: "exact",
+		Verdict:   grade(equal, false),
+		From:      from,
+	}
+}
+
+// tolerance formats a tolerance and its looser bound; a zero tolerance is
+// "exact".
+func tolerance(tol, loose string, t, l float64) string {
+	switch {
+	case t == 0 && l == 0:
+		return "exact"
+	case t == 0:
+		return "exact (partly " + loose + ")"
+	}
+	return tol + " (partly " + loose + ")"
 }

@@ -30,6 +30,16 @@ func num(v float64, digits int) string {
 	return trimZeros(e[:i]) + " × 10" + superscript(exp)
 }
 
+// fixed formats v with the given number of decimals, trailing zeros
+// dropped and without a negative zero.
+func fixed(v float64, decimals int) string {
+	s := trimZeros(strconv.FormatFloat(v, 'f', decimals, 64))
+	if s == "-0" {
+		return "0"
+	}
+	return s
+}
+
 // signed is num with an explicit sign.
 func signed(v float64, digits int) string {
 	s := num(v, digits)

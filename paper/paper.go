@@ -50,6 +50,7 @@ type sectionFunc func(r *tidy.Results) Section
 // listed once its results are committed.
 var sections = []sectionFunc{
 	randomMatricesSection,
+	saddlesSection,
 }
 
 // Build reads the results under root and returns the paper in Markdown;
