@@ -51,6 +51,7 @@ type sectionFunc func(r *tidy.Results) Section
 var sections = []sectionFunc{
 	randomMatricesSection,
 	saddlesSection,
+	newtonAttractionSection,
 }
 
 // Build reads the results under root and returns the paper in Markdown;
