@@ -39,8 +39,22 @@ import (
 // at (F1/F0) ε. For the field's f(u) = exp(-u), ε_c = -2, the centre is -ε
 // and the radius 2.
 //
-// The default preset takes about 50 s on 2 cores; full (more fields and
-// runs, N up to 150) about 10 minutes.
+// Tables, over the certified distinct points unless said otherwise:
+// points.csv has every search (n, field, run, direction, start_step,
+// start_eps, status, find_iterations, polished, certified, distinct, eps,
+// index, nullity, alpha, alpha_theory, grad_norm, grad_tol, min_eigenvalue,
+// max_eigenvalue, eig_mean = tr H/N and eig_mean_theory = (F1/F0) ε,
+// eig_radius = 2 std of the eigenvalues and eig_radius_theory = 2 sqrt(F2));
+// binned.csv the mean α per energy bin with its standard error, the mean of
+// α_BD over the bin's points and their difference; summary.csv per N the
+// counts, Spearman's ρ(ε, α), the mean absolute and signed deviation from
+// α_BD, the least-squares slope of eig_mean on ε (theory F1/F0) and the mean
+// radius; eigenvalues.csv the histograms of the spectrum_check figure.
+//
+// The default preset takes about 90 s of CPU time, 45 s on 2 otherwise idle
+// cores; full (four fields per N, N up to 150) about 15 minutes on 2 cores,
+// an estimate from the cost per search (about 1 s of CPU at N = 100, twice
+// that at N = 150).
 func init() {
 	registry.Add(harness.Experiment{
 		Name:    "index-energy",
@@ -91,8 +105,8 @@ type indexEnergyParams struct {
 	HistEnergies []float64 `json:"hist_energies"`
 }
 
-// indexEnergyPresets: quick takes a few seconds; default about 50 s on 2
-// cores; full about 10 minutes on 2 cores.
+// indexEnergyPresets: quick takes about 2 s of CPU time; default about 90 s
+// (45 s on 2 cores); full about 15 minutes on 2 cores.
 var indexEnergyPresets = harness.Presets[indexEnergyParams]{
 	Quick: indexEnergyParams{
 		Dims: []int{20}, Features: []int{1600},

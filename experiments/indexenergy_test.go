@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"math"
@@ -13,7 +12,6 @@ import (
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/critpoint/critpoint/critical"
-	"github.com/critpoint/critpoint/experiments/internal/harness"
 	"github.com/critpoint/critpoint/experiments/landscape"
 )
 
@@ -103,15 +101,7 @@ func TestIndexEnergySearchCertifies(t *testing.T) {
 // claims in its summary table.
 func TestIndexEnergyQuick(t *testing.T) {
 	t.Parallel()
-	out := t.TempDir()
-	e, ok := registry.Lookup("index-energy")
-	if !ok {
-		t.Fatal("index-energy not registered")
-	}
-	if err := harness.Run(context.Background(), e, harness.Config{Preset: harness.Quick, Seed: 1, Out: out}); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(out, "index-energy")
+	dir := runQuick(t, "index-energy", 2) // shared with TestWorkersGiveIdenticalResults
 	rows := ieReadCSV(t, filepath.Join(dir, "summary.csv"))
 	if len(rows) != len(indexEnergyPresets.Quick.Dims) {
 		t.Fatalf("summary has %d rows, want %d", len(rows), len(indexEnergyPresets.Quick.Dims))
