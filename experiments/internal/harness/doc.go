@@ -37,8 +37,8 @@
 // and Map returns results in task order, never completion order. So every
 // CSV table and figure is a function of (experiment, preset, seed) alone and is
 // byte-identical for any number of workers; only meta.json's wall time
-// varies. The same property lets a later shard flag run a subset of the task
-// indices on each machine and merge the results.
+// varies. The same property lets shards of a run compute disjoint subsets of
+// the tasks on different machines and a merge reduce their results.
 //
 // Every file is written to a temporary name in its directory, synced and
 // renamed (WriteFileAtomic), so an interrupted run leaves either the previous
@@ -46,4 +46,43 @@
 //
 // Tasks must honour their context: Map cancels it on the first error and when
 // the run is interrupted, and returns promptly.
+//
+// # Sharding
+//
+// A run can be split over machines, for example the tasks of a Slurm job
+// array, without any change to an experiment. Shard i of n (Config.Shard,
+// the -shard i/n flag) runs the experiment as usual, but in each part Map
+// computes only the tasks t with t mod n = i and appends each result, with
+// the wall time of its task, to the shard log
+//
+//	OUT/NAME/shards/PART.K/i-of-n.log
+//
+// where K counts earlier calls of Map with the same part name. A part whose
+// results all lie in the shard directory is read instead of computed; when
+// others are still missing after the shard's own tasks, Map returns an error
+// wrapping ErrShardDone and the shard stops there, since the later parts may
+// be built from this part's results (finders started from the end points of
+// training runs, a race run at the learning rate a search chose). Each run
+// of every shard thus advances the stored work by at least one part, and an
+// experiment whose Map calls depend on each other in k stages is complete
+// after at most k rounds of shard runs (Merge says which tasks are missing).
+// The first shard run also records the experiment, preset, seed and toolkit
+// version in OUT/NAME/shards/run.json, and a shard run of another
+// configuration refuses to mix its results with them.
+//
+// Merge then runs the experiment once more, where Map reads every result
+// from the shard logs and computes nothing: the experiment's own reduction
+// writes its tables, figures and meta.json, byte-identical to those of an
+// unsharded run, since task t still receives Stream(seed, experiment, P, t)
+// and the results are stored losslessly (see the codec in codec.go: every
+// field, unexported ones included, float64 bits exact; an error keeps only
+// its message). Work outside Map is repeated by every shard run and by the
+// merge; it should be cheap next to the tasks.
+//
+// A shard log is a sequence of checksummed records appended as tasks
+// finish, so a shard killed at any moment leaves the results of its
+// finished tasks and at most one torn record. Rerun with Config.Resume (the
+// -resume flag), it cuts the torn record off and computes only the tasks
+// its logs lack: nothing is lost or computed twice. A task found in several
+// logs, as after a change of n, is taken once.
 package harness

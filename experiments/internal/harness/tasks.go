@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Map runs the n tasks task(ctx, i, rng), i = 0, ..., n-1, of the part
@@ -21,15 +22,44 @@ import (
 // failed task (preferring errors other than context cancellation), wrapped
 // with the part and task index. When ctx is cancelled Map returns ctx.Err()
 // once the running tasks have returned. Map panics if n is negative.
+//
+// In a shard run (Config.Shard) Map computes only the tasks of its shard
+// and stores their results in shard files; in a merge (see Merge) it
+// computes nothing and reads every result from the shard files. The
+// package documentation describes both; the results Map returns are the
+// same in every mode.
 func Map[T any](ctx context.Context, env *Env, part string, n int, task func(ctx context.Context, i int, rng *rand.Rand) (T, error)) ([]T, error) {
 	if n < 0 {
 		panic(fmt.Sprintf("harness: negative task count %d", n))
 	}
+	if env.shards != nil {
+		return mapShard(ctx, env, part, n, task)
+	}
 	out := make([]T, n)
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	err := runTasks(ctx, env, env.Name+"/"+part, part, idx, task, func(i int, v T, _ time.Duration) error {
+		out[i] = v
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// runTasks runs the tasks idx of part on env.Workers goroutines, counting
+// them on a progress counter labelled label, and hands each result with
+// the task's wall time to keep, which may be called concurrently. Errors
+// are those of Map; an error of keep counts as the task's.
+func runTasks[T any](ctx context.Context, env *Env, label, part string, idx []int, task func(ctx context.Context, i int, rng *rand.Rand) (T, error), keep func(i int, v T, d time.Duration) error) error {
+	n := len(idx)
 	errs := make([]error, n)
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	counter := env.Progress.Start(env.Name+"/"+part, n)
+	counter := env.Progress.Start(label, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range max(1, min(env.Workers, n)) {
@@ -37,17 +67,21 @@ func Map[T any](ctx context.Context, env *Env, part string, n int, task func(ctx
 		go func() {
 			defer wg.Done()
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || tctx.Err() != nil {
+				k := int(next.Add(1) - 1)
+				if k >= n || tctx.Err() != nil {
 					return
 				}
+				i := idx[k]
+				start := time.Now()
 				v, err := task(tctx, i, env.RNG(part, i))
+				if err == nil {
+					err = keep(i, v, time.Since(start))
+				}
 				if err != nil {
-					errs[i] = err
+					errs[k] = err
 					cancel()
 					return
 				}
-				out[i] = v
 				counter.Add(1)
 			}
 		}()
@@ -55,12 +89,12 @@ func Map[T any](ctx context.Context, env *Env, part string, n int, task func(ctx
 	wg.Wait()
 	counter.Done()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	if i, err := firstError(errs); err != nil {
-		return nil, fmt.Errorf("%s task %d: %w", part, i, err)
+	if k, err := firstError(errs); err != nil {
+		return fmt.Errorf("%s task %d: %w", part, idx[k], err)
 	}
-	return out, nil
+	return nil
 }
 
 // firstError returns the lowest-indexed error that is not a context
