@@ -52,6 +52,7 @@ var sections = []sectionFunc{
 	randomMatricesSection,
 	saddlesSection,
 	newtonAttractionSection,
+	deepLinearSection,
 }
 
 // Build reads the results under root and returns the paper in Markdown;
@@ -178,7 +179,11 @@ func render(secs []Section, link string) string {
 		w("\n")
 		for _, t := range s.Tables {
 			w("%s\n\n", t.Caption)
-			w("| %s |\n", strings.Join(t.Header, " | "))
+			hs := make([]string, len(t.Header))
+			for k, h := range t.Header {
+				hs[k] = cell(h)
+			}
+			w("| %s |\n", strings.Join(hs, " | "))
 			w("|%s\n", strings.Repeat("---|", len(t.Header)))
 			for _, row := range t.Rows {
 				cs := make([]string, len(row))

@@ -498,3 +498,18 @@ func (m *Meta) Number(name string) Value {
 	}
 	return Value{V: x, File: m.file, What: "params." + name}
 }
+
+// Numbers returns the parameter called name, an array of numbers, recording
+// an error when it is missing or not such an array.
+func (m *Meta) Numbers(name string) []float64 {
+	s := m.Param(name)
+	if m.e.err != nil {
+		return nil
+	}
+	var xs []float64
+	if err := json.Unmarshal([]byte(s), &xs); err != nil {
+		m.e.set(fmt.Errorf("%s: parameter %q = %s is not an array of numbers", m.file, name, s))
+		return nil
+	}
+	return xs
+}

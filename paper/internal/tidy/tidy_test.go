@@ -128,6 +128,9 @@ func TestResults(t *testing.T) {
 	if v := m.Number("tol"); v.V != 1e-10 || v.File != "exp/meta.json" {
 		t.Errorf("Number(tol) = %+v", v)
 	}
+	if xs := m.Numbers("sizes"); len(xs) != 2 || xs[0] != 400 || xs[1] != 1000 {
+		t.Errorf("Numbers(sizes) = %v", xs)
+	}
 	if r.Table("exp", "sample.csv") != r.Table("exp", "sample.csv") {
 		t.Error("a table is read twice")
 	}
