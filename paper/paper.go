@@ -53,6 +53,7 @@ var sections = []sectionFunc{
 	saddlesSection,
 	newtonAttractionSection,
 	deepLinearSection,
+	interpolationSection,
 }
 
 // Build reads the results under root and returns the paper in Markdown;
