@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"testing"
 
 	"github.com/critpoint/critpoint/paper/internal/tidy"
@@ -59,6 +60,20 @@ func TestVerdicts(t *testing.T) {
 	} {
 		if tc.c.Verdict != tc.want {
 			t.Errorf("%s: verdict %v, want %v", tc.name, tc.c.Verdict, tc.want)
+		}
+	}
+}
+
+// TestBrayDeanAlpha checks the index curve against the values of the
+// project's reference notes ("Index versus energy"), x = ε/ε_c.
+func TestBrayDeanAlpha(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ x, want float64 }{
+		{0.99, 0.000599}, {0.9, 0.018693}, {0.75, 0.072147}, {0.5, 0.195501},
+		{0.25, 0.342519}, {0, 0.5}, {-0.5, 0.804499}, {1.5, 0}, {-1.5, 1},
+	} {
+		if got := brayDeanAlpha(tc.x); math.Abs(got-tc.want) > 5e-7 {
+			t.Errorf("brayDeanAlpha(%v) = %.7f, want %v", tc.x, got, tc.want)
 		}
 	}
 }

@@ -69,7 +69,7 @@ func deepLinearSection(r *tidy.Results) Section {
 		return out
 	}
 	nominal := maxValue(abs(rnd.Values("rel_error_nominal")), "max over random starts and modes of |rel_error_nominal|")
-	s.Claims = append(s.Claims, atMost("small random starts: largest relative error of the transition times against (τ/2s) ln(s/U₀)", "Saxe et al. 2013",
+	s.Claims = append(s.Claims, atMost("small random starts: largest relative error of the transition times against (τ/2s) ln(s/u₀) with the nominal u₀", "Saxe et al. 2013",
 		"within about 10%", nominal, saxeTimeTol, 0.5, 2))
 	eff := maxValue(abs(rnd.Values("rel_error")), "max over random starts and modes of |rel_error|")
 	s.Claims = append(s.Claims, atMost("small random starts: largest relative error of the transition times against the closed form with each start's effective u₀", "Saxe et al. 2013",
@@ -142,7 +142,7 @@ func deepLinearSection(r *tidy.Results) Section {
 		}
 	}
 	s.Discussion = sprintf("The balanced run follows the closed form to %s of s, inside the 1%% expected; the residual is the Euler discretisation of the flow (η = %s). ", pct(worst.V, 2), m.Param("learning_rate")) +
-		sprintf("From small random starts %d of %d transition times are within 10%% of (τ/2s) ln(s/U₀), but the worst is %s off, hence partly: a random start's effective mode strengths scatter around U₀ (from %s to %s in this run), and the plateau length depends on them. ", within, rnd.Len(), pct(nominal.V, 2), num(minOf(rnd.Floats("u0")), 2), num(maxOf(rnd.Floats("u0")), 2)) +
+		sprintf("From small random starts %d of %d transition times are within 10%% of (τ/2s) ln(s/u₀) with the nominal u₀, but the worst is %s off, hence partly: a random start's effective mode strengths scatter around the nominal u₀ (from %s to %s in this run), and the plateau length depends on them. ", within, rnd.Len(), pct(nominal.V, 2), num(minOf(rnd.Floats("u0")), 2), num(maxOf(rnd.Floats("u0")), 2)) +
 		sprintf("With each start's own effective u₀ the same closed form predicts every transition to within %s, so the dynamics are Saxe et al.'s; the tanh network on the same data departs by a few percent (table). ", pct(eff.V, 2)) +
 		sprintf("Next to the origin the smallest Hessian eigenvalue is %s = -s₁, and it steps to -s₂, -s₃, ... as modes are learned (figure): each plateau is the neighbourhood of a saddle. ", num(h0.Float("min_eigenvalue").V, 7)) +
 		sprintf("With depth, orthogonal initialisation needs %s times the two-layer number of iterations at depth %s (at a learning rate scaled as 1/depth), while small Gaussian weights need %s times as many (unlearned starts counted at the cap of %s iterations), as Saxe et al. describe. ",
