@@ -277,10 +277,14 @@ func analyzeMatrixFree(a *Analysis, p hessian.Problem, set AnalyzeSettings) erro
 // mean of F over probes, and bias n times the mean over probes of the
 // largest distance from F to the ends of its bracket.
 //
-// On the 970-parameter networks of the spectrum experiment, whose exact
-// eigenvalues are known, this index stays within about 3 standard errors of
-// the exact count with 60 steps, where the step value is off by up to 25
-// standard errors.
+// On the 970-parameter teacher network of the spectrum experiment (10 probes
+// of 100 steps), whose exact eigenvalues are known, this count stays within
+// 2.8 standard errors of the exact one at every threshold tried, where the
+// step value is off by up to 12. Neither resolves how many eigenvalues of a
+// cluster narrower than the node spacing lie below x: for a 970-parameter
+// network on 7×7 MNIST, with about 40% of its eigenvalues within 1e-3 of
+// zero, both are off by 20 to 40 standard errors at x = -1.6e-8, and only
+// bias covers the difference.
 func (s *SpectrumEstimate) CountBelow(x float64) (count hessian.Estimate, bias float64) {
 	r := s.SLQ
 	fracs := make([]float64, len(r.Nodes))
