@@ -185,3 +185,38 @@ func tolerance(tol, loose string, t, l float64) string {
 	}
 	return tol + " (partly " + loose + ")"
 }
+
+// positive returns a claim that the estimate m, with standard error se, is
+// positive: reproduced when m >= 2 se, partly when m > 0.
+func positive(text, cite, published string, m, se tidy.Value, digits int) Claim {
+	return Claim{
+		Text: text, Cite: cite,
+		Published:  published,
+		Measured:   fmt.Sprintf("%s ± %s", num(m.V, digits), num(se.V, 2)),
+		Difference: fmt.Sprintf("%s s.e. from 0", signed(m.V/se.V, 2)),
+		Tolerance:  "> 2 s.e. above 0 (partly > 0)",
+		Verdict:    grade(m.V >= 2*se.V, m.V > 0),
+		From:       []tidy.Value{m, se},
+	}
+}
+
+// inRange returns a claim that m lies in [lo, hi] (partly: within loose of
+// it).
+func inRange(text, cite string, lo, hi float64, m tidy.Value, loose float64, digits int) Claim {
+	d := 0.0
+	switch {
+	case m.V < lo:
+		d = m.V - lo
+	case m.V > hi:
+		d = m.V - hi
+	}
+	return Claim{
+		Text: text, Cite: cite,
+		Published:  fmt.Sprintf("in [%s, %s]", num(lo, digits), num(hi, digits)),
+		Measured:   num(m.V, digits),
+		Difference: signed(d, 2) + " from the interval",
+		Tolerance:  fmt.Sprintf("inside (partly within %s)", num(loose, 2)),
+		Verdict:    grade(d == 0, math.Abs(d) <= loose),
+		From:       []tidy.Value{m},
+	}
+}

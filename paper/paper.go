@@ -86,10 +86,18 @@ func setup(m *tidy.Meta) string {
 	return sprintf("Preset `%s`, seed %d, toolkit %s, %s.", m.Preset, m.Seed, m.ToolkitVersion, m.GoVersion)
 }
 
-// params lists every parameter of a run.
+// timingParams are parameters that hold measured run times, which differ
+// from run to run: the paper does not show them, so that it depends only on
+// the deterministic part of the results.
+var timingParams = []string{"measured"}
+
+// params lists every parameter of a run but timings.
 func params(m *tidy.Meta) string {
 	var ps []string
 	for _, p := range m.Params {
+		if slices.Contains(timingParams, p.Name) {
+			continue
+		}
 		ps = append(ps, sprintf("`%s` = `%s`", p.Name, p.JSON))
 	}
 	return "All parameters (meta.json): " + strings.Join(ps, "; ") + "."
