@@ -3,7 +3,6 @@ package main
 import (
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/critpoint/critpoint/paper/internal/tidy"
 )
@@ -51,7 +50,7 @@ func deepLinearSection(r *tidy.Results) Section {
 		sprintf("A network with %s inputs and a hidden layer of %s units learns Σ₃₁ = U S Vᵀ with singular values S = %s from orthonormal inputs, by gradient descent with η = %s (τ = 1/η) on half the summed squared error, for %s iterations; the balanced start has every mode at u₀ = %s, and %s random starts draw weights N(0, 2u₀/%s). ",
 			m.Param("inputs"), m.Param("hidden"), m.Param("singular_values"), m.Param("learning_rate"), m.Param("iterations"), num(m.Number("u0").V, 2), m.Param("random_starts"), m.Param("hidden")) +
 		sprintf("The depth study runs networks of %s weight layers of width %s from %s starts per initialisation at the learning rate %s/depth, for at most %s iterations.\n\n",
-			list(strings.Split(strings.Trim(m.Param("depths"), "[]"), ",")), m.Param("hidden"), m.Param("depth_starts"), m.Param("depth_rate"), m.Param("depth_max_iterations")) + params(m)
+			list(splitList(m.Param("depths"))), m.Param("hidden"), m.Param("depth_starts"), m.Param("depth_rate"), m.Param("depth_max_iterations")) + params(m)
 
 	// Balanced modes against the closed form.
 	bal := tr.Where("kind", "balanced")
