@@ -98,6 +98,10 @@ func params(m *tidy.Meta) string {
 		if slices.Contains(timingParams, p.Name) {
 			continue
 		}
+		if len(p.JSON) > 200 {
+			ps = append(ps, sprintf("`%s` (%d characters of JSON, in meta.json)", p.Name, len(p.JSON)))
+			continue
+		}
 		ps = append(ps, sprintf("`%s` = `%s`", p.Name, p.JSON))
 	}
 	return "All parameters (meta.json): " + strings.Join(ps, "; ") + "."
