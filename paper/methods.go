@@ -32,6 +32,7 @@ var references = []reference{
 	{"Duchi et al. 2011", "J. Duchi, E. Hazan and Y. Singer. Adaptive subgradient methods for online learning and stochastic optimization. *Journal of Machine Learning Research* 12:2121-2159, 2011."},
 	{"Frye et al. 2019", "C. G. Frye, N. S. Wadia, M. R. DeWeese and K. E. Bouchard. Numerically recovering the critical points of a deep linear autoencoder. 2019 (arXiv:1901.10603)."},
 	{"Frye et al. 2021", "C. G. Frye, J. Simon, N. S. Wadia, A. Ligeralde, M. R. DeWeese and K. E. Bouchard. Critical point-finding methods reveal gradient-flat regions of deep network losses. *Neural Computation* 33(6):1469-1497, 2021."},
+	{"Ghorbani et al. 2019", "B. Ghorbani, S. Krishnan and Y. Xiao. An investigation into neural net optimization via Hessian eigenvalue density. *ICML* 2019."},
 	{"Goodfellow et al. 2015", "I. J. Goodfellow, O. Vinyals and A. M. Saxe. Qualitatively characterizing neural network optimization problems. *ICLR* 2015."},
 	{"Hinton 2012", "G. Hinton, with N. Srivastava and K. Swersky. Neural networks for machine learning, lecture 6e: RMSprop. Coursera, 2012."},
 	{"Kingma & Ba 2014", "D. P. Kingma and J. Ba. Adam: a method for stochastic optimization. *ICLR* 2015 (arXiv:1412.6980)."},
@@ -42,5 +43,6 @@ var references = []reference{
 	{"Roosta et al. 2022", "F. Roosta, Y. Liu, P. Xu and M. W. Mahoney. Newton-MR: inexact Newton method with minimum residual sub-problem solver. *EURO Journal on Computational Optimization* 10:100035, 2022."},
 	{"Saxe et al. 2013", "A. M. Saxe, J. L. McClelland and S. Ganguli. Exact solutions to the nonlinear dynamics of learning in deep linear neural networks. *ICLR* 2014 (arXiv:1312.6120)."},
 	{"Sutskever et al. 2013", "I. Sutskever, J. Martens, G. Dahl and G. Hinton. On the importance of initialization and momentum in deep learning. *ICML* 2013."},
+	{"Ubaru et al. 2017", "S. Ubaru, J. Chen and Y. Saad. Fast estimation of tr(f(A)) via stochastic Lanczos quadrature. *SIAM Journal on Matrix Analysis and Applications* 38(4):1075-1099, 2017."},
 	{"Wigner 1958", "E. P. Wigner. On the distribution of the roots of certain symmetric matrices. *Annals of Mathematics* 67(2):325-327, 1958."},
 }
