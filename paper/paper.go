@@ -73,7 +73,15 @@ func Build(root, dir string) (string, error) {
 		}
 		secs = append(secs, s)
 	}
-	link, err := filepath.Rel(dir, root)
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return "", err
+	}
+	link, err := filepath.Rel(absDir, absRoot)
 	if err != nil {
 		return "", fmt.Errorf("relative path from %s to %s: %w", dir, root, err)
 	}
