@@ -43,7 +43,7 @@ func deepLinearSection(r *tidy.Results) Section {
 			{"modes", "Mode strengths u_α(t) of the balanced run, a small random start and a tanh network on the same data, against the closed form; the title gives the largest deviation in units of s."},
 			{"saddles", "Along the balanced run: the loss with its plateaus, the gradient norm, and the smallest Hessian eigenvalue, which sits at -s_α on each plateau: the plateaus are saddles."},
 			{"transition_times", "Times at which u_α reaches s_α/2 for every random start and mode, against the closed form with each start's effective u₀."},
-			{"depth", "Iterations to learn the strongest mode against the number of weight layers, for orthogonal and Gaussian initialisations (median and range over the starts)."},
+			{"depth", "Iterations to learn the strongest mode against the number of weight layers, for orthogonal and Gaussian initialisations: the median over the starts as a line, every start as a point, and triangles at the cap for starts that did not learn it."},
 		},
 	}
 	s.Setup = setup(m) + " " +
