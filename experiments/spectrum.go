@@ -152,6 +152,9 @@ type spectrumParams struct {
 	// ||H||_2, at which the index #{λ < -τ} is estimated besides the
 	// classification tolerance of critical.Analyze.
 	Thresholds []float64 `json:"thresholds"`
+	// Outlier is the threshold, relative to the estimate of ||H||_2, above
+	// which eigenvalues count as outliers of the bulk.
+	Outlier float64 `json:"outlier"`
 }
 
 // spectrumCheck is the small network checked against its dense spectrum:
@@ -175,6 +178,7 @@ var spectrumPresets = harness.Presets[spectrumParams]{
 		}},
 		GridPoints: 256,
 		Thresholds: []float64{1e-3, 1e-2},
+		Outlier:    0.2,
 	},
 	Default: spectrumParams{
 		Models: []spectrumModel{spectrumCheck, {
@@ -186,6 +190,7 @@ var spectrumPresets = harness.Presets[spectrumParams]{
 		}},
 		GridPoints: 512,
 		Thresholds: []float64{1e-3, 1e-2},
+		Outlier:    0.2,
 	},
 	Full: spectrumParams{
 		Models: []spectrumModel{spectrumCheck, {
@@ -197,6 +202,7 @@ var spectrumPresets = harness.Presets[spectrumParams]{
 		}},
 		GridPoints: 512,
 		Thresholds: []float64{1e-3, 1e-2},
+		Outlier:    0.2,
 	},
 }
 
@@ -543,7 +549,8 @@ func spectrumTables(env *harness.Env, p spectrumParams, data []spectrumData, byM
 	stages := harness.NewTable("model", "stage", "step", "params", "zero_rows", "analysed_dim", "hessian_images",
 		"loss", "grad_norm", "test_accuracy", "kind", "lambda_min", "lambda_max", "norm", "class_tol", "trace", "trace_se",
 		"certain_negative", "certain_positive", "nullity", "nullity_se", "probes", "slq_steps", "hessvecs", "extremes_converged",
-		"dense_lambda_min", "dense_lambda_max", "dense_index", "dense_nullity", "ks", "ks_smoothed", "w1", "w1_smoothed")
+		"outlier_threshold", "outliers", "outliers_se", "outliers_bias",
+		"dense_lambda_min", "dense_lambda_max", "dense_index", "dense_nullity", "dense_outliers", "ks", "ks_smoothed", "w1", "w1_smoothed")
 	index := harness.NewTable("model", "stage", "step", "threshold_rel", "threshold", "index", "index_se", "index_bias",
 		"fraction", "fraction_se", "index_step", "index_step_se", "index_step_bias", "certain_negative", "dense_index", "z", "z_step")
 	extremes := harness.NewTable("model", "stage", "step", "end", "rank", "ritz_value", "residual", "converged",
@@ -556,12 +563,15 @@ func spectrumTables(env *harness.Env, p spectrumParams, data []spectrumData, byM
 			n := len(a.X)
 			name := spectrumStageNames[s]
 			tol := a.Certificate.ClassTol
-			var dMin, dMax, dIndex, dNull, ks, ksSmooth, w1, w1Smooth any
+			othr := p.Outlier * sp.Norm
+			obelow, obias := sp.CountBelow(othr)
+			var dMin, dMax, dIndex, dNull, dOut, ks, ksSmooth, w1, w1Smooth any
 			if st.dense != nil {
 				dMin, dMax = st.dense[0], st.dense[n-1]
 				below := spectrumCountBelow(st.dense, -tol)
 				dIndex = below
 				dNull = spectrumCountBelow(st.dense, math.Nextafter(tol, math.Inf(1))) - below
+				dOut = n - spectrumCountBelow(st.dense, math.Nextafter(othr, math.Inf(1)))
 				ks = stats.KS(st.dense, sp.SLQ.CDF, func(x float64) float64 {
 					c, _ := sp.SLQ.CountBelow(x)
 					return c.Value / float64(n)
@@ -579,7 +589,9 @@ func spectrumTables(env *harness.Env, p spectrumParams, data []spectrumData, byM
 				a.F, a.Certificate.GradNorm, st.accuracy, a.Classification.Kind.String(),
 				a.Classification.MinEigenvalue, a.Classification.MaxEigenvalue, sp.Norm, tol,
 				sp.SLQ.Trace.Value, sp.SLQ.Trace.StdErr, sp.CertainNegative, sp.CertainPositive,
-				sp.Nullity.Value, sp.Nullity.StdErr, m.Probes, m.Steps, sp.HessVecs, converged, dMin, dMax, dIndex, dNull, ks, ksSmooth, w1, w1Smooth)
+				sp.Nullity.Value, sp.Nullity.StdErr, m.Probes, m.Steps, sp.HessVecs, converged,
+				othr, float64(n)-obelow.Value, obelow.StdErr, obias,
+				dMin, dMax, dIndex, dNull, dOut, ks, ksSmooth, w1, w1Smooth)
 
 			for ti, tau := range spectrumThresholds(p, a) {
 				est, bias := sp.CountBelow(-tau)
@@ -734,8 +746,10 @@ func spectrumDensityPlot(d spectrumData, st spectrumStage, s int, dense bool) (*
 // ±(3 standard errors + the quadrature bias bound) (light), and the exact
 // fraction when known. The thresholds are drawn side by side at each step.
 func spectrumIndexPlot(p spectrumParams, m spectrumModel, d spectrumData, stages []spectrumStage) (*plot.Plot, error) {
-	pl := plotx.New(d.title+"\nbars: ±3 s.e. (dark), ±(3 s.e. + quadrature bias bound) (light)", "Adam step", "index fraction #{λ < -τ} / P")
+	pl := plotx.New(d.title+"\nbars: ±3 s.e. (dark), ±(3 s.e. + quadrature bias bound) (light), clipped to [1e-4, 1]",
+		"Adam step", "index fraction #{λ < -τ} / P")
 	params := float64(d.mlp.NumParams())
+	plotx.LogY(pl)
 	plotx.SetFontSize(pl, 10)
 	dodge := 0.02 * float64(m.Stages[len(m.Stages)-1])
 	for ti := range 1 + len(p.Thresholds) {
@@ -751,13 +765,14 @@ func spectrumIndexPlot(p spectrumParams, m spectrumModel, d spectrumData, stages
 			c, bias := st.a.Spectrum.CountBelow(-tau)
 			x := float64(st.step) + float64(ti-len(p.Thresholds)/2)*dodge
 			xs = append(xs, x)
-			// Fractions lie in [0, 1]: the bars are clipped there.
-			clip := func(v float64) float64 { return min(1, max(0, v)) }
+			// Fractions lie in [0, 1]: the bars are clipped to
+			// [spectrumFractionFloor, 1] for the log axis.
+			clip := func(v float64) float64 { return min(1, max(spectrumFractionFloor, v)) }
 			lo, hi = append(lo, clip((c.Value-3*c.StdErr)/n)), append(hi, clip((c.Value+3*c.StdErr)/n))
 			blo, bhi = append(blo, clip((c.Value-3*c.StdErr-bias)/n)), append(bhi, clip((c.Value+3*c.StdErr+bias)/n))
-			est = append(est, plotter.XY{X: x, Y: c.Value / n})
+			est = append(est, plotter.XY{X: x, Y: clip(c.Value / n)})
 			if st.dense != nil {
-				exact = append(exact, plotter.XY{X: x, Y: float64(spectrumCountBelow(st.dense, -tau)) / n})
+				exact = append(exact, plotter.XY{X: x, Y: clip(float64(spectrumCountBelow(st.dense, -tau)) / n)})
 			}
 		}
 		c := plotx.Color(3 + ti)
@@ -776,6 +791,9 @@ func spectrumIndexPlot(p spectrumParams, m spectrumModel, d spectrumData, stages
 	}
 	return pl, nil
 }
+
+// spectrumFractionFloor is the lowest index fraction drawn.
+const spectrumFractionFloor = 1e-4
 
 // spectrumTint returns c mixed half with white.
 func spectrumTint(c color.Color) color.Color {

@@ -90,6 +90,11 @@ func spectrumCheckClaims(t *testing.T, dir string, resolved bool) {
 		if w1 := num(t, r["w1_smoothed"]); w1 > (hi-lo)/m {
 			t.Errorf("%s %s: smoothed Wasserstein distance %v for the spectrum [%v, %v] and %v steps", r["model"], r["stage"], w1, lo, hi, m)
 		}
+		// Eigenvalues above 0.2 ||H||_2: within 3 standard errors plus the
+		// bias bound of the exact count.
+		if d := math.Abs(num(t, r["outliers"]) - num(t, r["dense_outliers"])); d > 3*num(t, r["outliers_se"])+num(t, r["outliers_bias"]) {
+			t.Errorf("%s %s: %s eigenvalues above %s estimated, %s exact", r["model"], r["stage"], r["outliers"], r["outlier_threshold"], r["dense_outliers"])
+		}
 		if ks := num(t, r["ks_smoothed"]); resolved && ks > 0.05 {
 			t.Errorf("%s %s: KS distance %v", r["model"], r["stage"], ks)
 		}
