@@ -54,6 +54,8 @@ var sections = []sectionFunc{
 	newtonAttractionSection,
 	deepLinearSection,
 	interpolationSection,
+	indexEnergySection,
+	spinGlassSection,
 }
 
 // Build reads the results under root and returns the paper in Markdown;
