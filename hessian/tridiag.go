@@ -22,8 +22,7 @@ import (
 // Stat. Comput. 10(1), 1989), like LAPACK's Dormtr.
 
 const (
-	// tridiagBlock is the panel width of the reduction and of the
-	// application of Q.
+	// tridiagBlock is the panel width of the reduction.
 	tridiagBlock = 32
 
 	// symvSplit is the order from which the symmetric matrix-vector product
