@@ -25,6 +25,7 @@ const (
 	exitOK          = 0
 	exitFailure     = 1
 	exitUsage       = 2
+	exitIncomplete  = 3 // merge: some shard results are missing
 	exitInterrupted = 130
 )
 
@@ -41,9 +42,18 @@ func main() {
 }
 
 const usage = `Usage:
-  experiments list                   name every experiment
-  experiments run [flags] NAME...    run the named experiments
-  experiments all [flags]            run every experiment
+  experiments list                      name every experiment
+  experiments run [flags] NAME...       run the named experiments
+  experiments all [flags]               run every experiment
+  experiments merge [flags] [NAME...]   merge the shard files under -out (of
+                                        every experiment that has some, when
+                                        no name is given)
+
+A run split over machines: each runs "run -shard i/n -resume ..." for i = 0..n-1,
+which computes the tasks i, i+n, i+2n, ... of each part into OUT/NAME/shards;
+merge then writes the results, byte-identical to an unsharded run. Merge exits
+with status 3 when tasks are missing: rerun the shards with -resume (experiments
+whose parts build on each other need one round of shard runs per part).
 
 Flags:
 `
@@ -58,6 +68,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, progress 
 	workers := fs.Int("workers", 0, "worker goroutines; 0 means GOMAXPROCS")
 	out := fs.String("out", "results", "results root directory")
 	mnist := fs.String("mnist", "", "directory of the MNIST IDX files; empty means the GoMNIST module's own")
+	shardFlag := fs.String("shard", "", "run only shard `i/n`: the tasks i, i+n, i+2n, ... of each part, stored under OUT/NAME/shards")
+	resume := fs.Bool("resume", false, "with -shard: continue the shard files of an earlier run, computing only the missing tasks")
+	keep := fs.Bool("keep", false, "merge: keep the shard files, which a merge of every named experiment removes when it succeeds")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -76,7 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, progress 
 	case "-h", "-help", "--help", "help":
 		fs.Usage()
 		return exitOK
-	case "list", "run", "all":
+	case "list", "run", "all", "merge":
 	default:
 		return usageError("unknown command %q", cmd)
 	}
@@ -114,8 +127,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, progress 
 			return usageError("all takes no names")
 		}
 		exps = registry.All()
-	case "run":
-		if len(names) == 0 {
+	case "run", "merge":
+		if len(names) == 0 && cmd == "run" {
 			return usageError("run needs at least one experiment name")
 		}
 		for _, n := range names {
@@ -134,21 +147,103 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, progress 
 	if *workers < 0 {
 		return usageError("negative -workers %d", *workers)
 	}
-	cfg := harness.Config{Preset: p, Seed: *seed, Workers: *workers, Out: *out, MNIST: *mnist, Progress: progress}
+	cfg := harness.Config{Preset: p, Seed: *seed, Workers: *workers, Out: *out, MNIST: *mnist, Progress: progress, Resume: *resume}
+	if *shardFlag != "" {
+		if cfg.Shard, err = harness.ParseShard(*shardFlag); err != nil {
+			return usageError("invalid -shard %q (want i/n with 0 <= i < n)", *shardFlag)
+		}
+	}
+	set := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case cmd == "merge" && (set["shard"] || set["resume"]):
+		return usageError("merge takes no -shard or -resume")
+	case cmd != "merge" && set["keep"]:
+		return usageError("-keep applies to merge only")
+	case cmd != "merge" && *resume && *shardFlag == "":
+		return usageError("-resume needs -shard")
+	}
 
+	if cmd == "merge" {
+		return merge(ctx, exps, cfg, set, *keep, stderr, progress)
+	}
 	status := exitOK
 	for _, e := range exps {
 		start := time.Now()
 		err := harness.Run(ctx, e, cfg)
+		took := time.Since(start).Round(100 * time.Millisecond)
 		switch {
 		case ctx.Err() != nil:
 			fmt.Fprintf(stderr, "experiments: %s: interrupted\n", e.Name)
 			return exitInterrupted
+		case errors.Is(err, harness.ErrShardDone):
+			progress.Logf("%s: shard %v stored its tasks in %v; %s", e.Name, cfg.Shard, took,
+				strings.TrimPrefix(oneLine(err), harness.ErrShardDone.Error()+": "))
+		case err != nil:
+			fmt.Fprintf(stderr, "experiments: %s: %s\n", e.Name, oneLine(err))
+			status = exitFailure
+		case cfg.Shard.Count > 0:
+			progress.Logf("%s: shard %v done in %v, every part stored; merge writes the results", e.Name, cfg.Shard, took)
+		default:
+			progress.Logf("%s: done in %v, results in %s", e.Name, took, cfg.Out+"/"+e.Name)
+		}
+	}
+	return status
+}
+
+// merge merges the shard files of exps, or of every experiment that has
+// some when exps is empty. A -preset or -seed given explicitly must be
+// that of the shard files. When every merge succeeds it removes the shard
+// files unless keep is set; otherwise it keeps them all, so that the shards
+// of a sweep can be rerun with -resume and merged again.
+func merge(ctx context.Context, exps []harness.Experiment, cfg harness.Config, set map[string]bool, keep bool, stderr io.Writer, progress *harness.Progress) int {
+	if len(exps) == 0 {
+		for _, e := range registry.All() {
+			if _, _, err := harness.ShardConfig(cfg.Out, e.Name); err == nil {
+				exps = append(exps, e)
+			}
+		}
+		if len(exps) == 0 {
+			fmt.Fprintf(stderr, "experiments: no shard files under %s\n", cfg.Out)
+			return exitFailure
+		}
+	}
+	status := exitOK
+	for _, e := range exps {
+		start := time.Now()
+		preset, seed, err := harness.ShardConfig(cfg.Out, e.Name)
+		switch {
+		case err != nil:
+		case set["preset"] && preset != cfg.Preset:
+			err = fmt.Errorf("the shard files are of preset %s, not %s", preset, cfg.Preset)
+		case set["seed"] && seed != cfg.Seed:
+			err = fmt.Errorf("the shard files are of seed %d, not %d", seed, cfg.Seed)
+		default:
+			err = harness.Merge(ctx, e, cfg)
+		}
+		switch {
+		case ctx.Err() != nil:
+			fmt.Fprintf(stderr, "experiments: %s: interrupted\n", e.Name)
+			return exitInterrupted
+		case errors.Is(err, harness.ErrIncomplete):
+			fmt.Fprintf(stderr, "experiments: %s: %s\n", e.Name, oneLine(err))
+			if status == exitOK {
+				status = exitIncomplete
+			}
 		case err != nil:
 			fmt.Fprintf(stderr, "experiments: %s: %s\n", e.Name, oneLine(err))
 			status = exitFailure
 		default:
-			progress.Logf("%s: done in %v, results in %s", e.Name, time.Since(start).Round(100*time.Millisecond), cfg.Out+"/"+e.Name)
+			progress.Logf("%s: merged in %v, results in %s", e.Name, time.Since(start).Round(100*time.Millisecond), cfg.Out+"/"+e.Name)
+		}
+	}
+	if status != exitOK || keep {
+		return status
+	}
+	for _, e := range exps {
+		if err := os.RemoveAll(harness.ShardDir(cfg.Out, e.Name)); err != nil {
+			fmt.Fprintf(stderr, "experiments: %s: %s\n", e.Name, oneLine(err))
+			status = exitFailure
 		}
 	}
 	return status

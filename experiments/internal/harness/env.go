@@ -51,10 +51,6 @@ type Config struct {
 	// of the same shard, computing only the tasks they lack. Without it a
 	// shard run refuses to start when files of its shard exist.
 	Resume bool
-
-	// KeepShards keeps the shard files after a successful Merge, which
-	// otherwise removes them.
-	KeepShards bool
 }
 
 // Env is what an experiment's Run receives: the run's settings and the

@@ -546,13 +546,12 @@ func Merge(ctx context.Context, e Experiment, cfg Config) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := env.writeMeta(time.Since(start)); err != nil {
-		return err
-	}
-	if !cfg.KeepShards {
-		if err := os.RemoveAll(dir); err != nil {
-			return fmt.Errorf("harness: %w", err)
-		}
-	}
-	return nil
+	return env.writeMeta(time.Since(start))
+}
+
+// ShardConfig returns the preset and seed of the shard files of experiment
+// name under the results root out, or an error when there are none.
+func ShardConfig(out, name string) (Preset, uint64, error) {
+	m, err := readManifest(ShardDir(out, name))
+	return m.Preset, m.Seed, err
 }

@@ -187,9 +187,7 @@ func TestShardedRunMergesToUnsharded(t *testing.T) {
 		if err != nil || !m.Merged || m.Preset != Quick || m.Seed != 7 || !slices.Equal(m.Files, []string{"toy.csv"}) {
 			t.Errorf("n = %d: meta.json %+v (%v)", n, m, err)
 		}
-		if _, err := os.Stat(ShardDir(out, "toy")); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("n = %d: the shard files remain after the merge (%v)", n, err)
-		}
+		assertOnlyFiles(t, filepath.Join(out, "toy"), "meta.json", "shards", "toy.csv")
 	}
 }
 
