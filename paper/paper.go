@@ -65,12 +65,8 @@ func Build(root, dir string) (string, error) {
 	r := tidy.Open(root)
 	var secs []Section
 	for _, f := range sections {
-		s := f(r)
-		for _, fig := range s.Figures {
-			r.Require(s.Experiment, fig.Name+".png")
-			r.Require(s.Experiment, fig.Name+".pdf")
-		}
-		if err := r.Err(); err != nil {
+		s, err := buildSection(f, r)
+		if err != nil {
 			return "", err
 		}
 		secs = append(secs, s)
@@ -88,6 +84,27 @@ func Build(root, dir string) (string, error) {
 		return "", fmt.Errorf("relative path from %s to %s: %w", dir, root, err)
 	}
 	return render(secs, filepath.ToSlash(link)), nil
+}
+
+// buildSection builds one section and checks that its figures exist. A
+// section reads through r, which keeps the first error and returns zero
+// values after it, so a section may go on to index what an error left
+// empty: a panic after a recorded error is reported as that error.
+func buildSection(f sectionFunc, r *tidy.Results) (s Section, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if r.Err() == nil {
+				panic(p)
+			}
+			err = r.Err()
+		}
+	}()
+	s = f(r)
+	for _, fig := range s.Figures {
+		r.Require(s.Experiment, fig.Name+".png")
+		r.Require(s.Experiment, fig.Name+".pdf")
+	}
+	return s, r.Err()
 }
 
 // setup returns the standard first sentence of a Setup paragraph: preset,

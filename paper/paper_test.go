@@ -47,8 +47,8 @@ func TestEveryFigureReferenced(t *testing.T) {
 	}
 	r := tidy.Open(resultsRoot)
 	for _, f := range sections {
-		s := f(r)
-		if err := r.Err(); err != nil {
+		s, err := buildSection(f, r)
+		if err != nil {
 			t.Fatal(err)
 		}
 		pngs, err := filepath.Glob(filepath.Join(resultsRoot, s.Experiment, "*.png"))
@@ -82,8 +82,8 @@ func TestClaimsTrace(t *testing.T) {
 	}
 	r := tidy.Open(resultsRoot)
 	for _, f := range sections {
-		s := f(r)
-		if err := r.Err(); err != nil {
+		s, err := buildSection(f, r)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if len(s.Claims) == 0 {
@@ -164,6 +164,8 @@ func TestMissingFile(t *testing.T) {
 		"random-matrices/pd_fit.csv",
 		"random-matrices/goe_spectra.png",
 		"random-matrices",
+		"spin-glass/spin_glass_fits.csv",
+		"index-energy/points.csv",
 	}
 	for _, missing := range cases {
 		t.Run(missing, func(t *testing.T) {
@@ -223,6 +225,65 @@ func TestUsage(t *testing.T) {
 		}
 		if !strings.Contains(stderr.String(), "usage:") {
 			t.Errorf("run(%q) printed no usage: %q", args, &stderr)
+		}
+	}
+}
+
+// TestMalformedFile replaces a number in a results file by text and checks
+// that the command fails naming the file, the column and the cell.
+func TestMalformedFile(t *testing.T) {
+	t.Parallel()
+	const bad = "random-matrices/pd_fit.csv"
+	root := linkResults(t, func(rel string) bool { return rel == bad })
+	b, err := os.ReadFile(filepath.Join(resultsRoot, bad))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	cells := strings.Split(lines[1], ",")
+	cells[4] = "n/a" // the theta column of the first fit
+	lines[1] = strings.Join(cells, ",")
+	if err := os.WriteFile(filepath.Join(root, bad), []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	if code := run([]string{"-results", root, "-out", filepath.Join(t.TempDir(), "paper.md")}, &stderr); code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr: %s", code, &stderr)
+	}
+	for _, want := range []string{"paper: ", bad, `"n/a"`, `column "theta"`} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr %q does not contain %q", &stderr, want)
+		}
+	}
+}
+
+// TestEveryMissingFile removes each results file in turn: the paper either
+// does not need it, or fails with one line naming it (never a panic).
+func TestEveryMissingFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the paper once per results file")
+	}
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join(resultsRoot, "*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, ".svg") {
+			continue
+		}
+		rel, _ := filepath.Rel(resultsRoot, f)
+		rel = filepath.ToSlash(rel)
+		root := linkResults(t, func(r string) bool { return r == rel })
+		var stderr bytes.Buffer
+		code := run([]string{"-results", root, "-out", filepath.Join(t.TempDir(), "paper.md")}, &stderr)
+		switch {
+		case code == 0:
+			continue
+		case code != 1 || strings.Count(stderr.String(), "\n") != 1:
+			t.Errorf("without %s: exit status %d, stderr %q", rel, code, &stderr)
+		case !strings.Contains(stderr.String(), filepath.Join(root, rel)):
+			t.Errorf("without %s: stderr %q does not name it", rel, &stderr)
 		}
 	}
 }
