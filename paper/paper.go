@@ -189,6 +189,17 @@ func render(secs []Section, link string) string {
 	w("## Summary\n\n")
 	w("%d claims from %d experiments: %d reproduced, %d partly, %d not reproduced. ", n[0]+n[1]+n[2], len(secs), n[Reproduced], n[Partly], n[NotReproduced])
 	w("The verdict rule and the tolerances are explained in [Methods](#methods); each claim is discussed in its experiment's section.\n\n")
+	var short []string
+	for i, s := range secs {
+		for j, c := range s.Claims {
+			if c.Verdict != Reproduced {
+				short = append(short, sprintf("- %d.%d (%s, **%s**): %s (published: %s; measured: %s).", i+1, j+1, s.Experiment, c.Verdict, c.Text, c.Published, c.Measured))
+			}
+		}
+	}
+	if len(short) > 0 {
+		w("The claims not fully reproduced:\n\n%s\n\n", strings.Join(short, "\n"))
+	}
 	w("| # | experiment | claim | published | measured | verdict | measured value from |\n")
 	w("|---|---|---|---|---|---|---|\n")
 	for i, s := range secs {
