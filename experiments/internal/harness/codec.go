@@ -49,6 +49,7 @@ func (e *storedError) Error() string { return e.msg }
 var (
 	storedErrorType = reflect.TypeFor[*storedError]()
 	byteType        = reflect.TypeFor[byte]()
+	float64Type     = reflect.TypeFor[float64]()
 )
 
 // encodeValue appends the encoding of v to dst.
@@ -147,6 +148,13 @@ func (e *encoder) value(v reflect.Value) error {
 			return nil
 		}
 		e.uvarint(uint64(v.Len()) + 1)
+		if v.Type().Elem() == float64Type {
+			// The common case, without reflection per element.
+			for _, f := range unsafe.Slice((*float64)(v.UnsafePointer()), v.Len()) {
+				e.buf = binary.LittleEndian.AppendUint64(e.buf, math.Float64bits(f))
+			}
+			return nil
+		}
 		return e.elems(v)
 	case reflect.Array:
 		return e.elems(v)
@@ -382,6 +390,17 @@ func (d *decoder) value(v reflect.Value) error {
 			return err
 		}
 		v.Set(reflect.MakeSlice(v.Type(), n, n))
+		if v.Type().Elem() == float64Type {
+			b, err := d.bytes(8 * uint64(n))
+			if err != nil {
+				return err
+			}
+			fs := unsafe.Slice((*float64)(v.UnsafePointer()), n)
+			for i := range fs {
+				fs[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+			}
+			return nil
+		}
 		return d.elems(v)
 	case reflect.Array:
 		return d.elems(v)

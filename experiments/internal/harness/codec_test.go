@@ -234,3 +234,23 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCodec encodes and decodes a result shaped like a critical point
+// at N = 1000: coordinates, gradient and eigenvalues.
+func BenchmarkCodec(b *testing.B) {
+	const n = 1000
+	v := codecOuter{x: make([]float64, n), empty: make([]float64, n), grid: [][]int{make([]int, n)}, h: mat.NewSymDense(40, nil)}
+	for i := range n {
+		v.x[i], v.empty[i], v.grid[0][i] = float64(i)/7, -float64(i), i
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, err := encodeValue(nil, v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := decodeValue[codecOuter](buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

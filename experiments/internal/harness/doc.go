@@ -62,10 +62,10 @@
 // others are still missing after the shard's own tasks, Map returns an error
 // wrapping ErrShardDone and the shard stops there, since the later parts may
 // be built from this part's results (finders started from the end points of
-// training runs, a race run at the learning rate a search chose). Each run
-// of every shard thus advances the stored work by at least one part, and an
+// training runs, a race run at the learning rate a search chose). A round
+// of runs of every shard thus stores at least one more part, and an
 // experiment whose Map calls depend on each other in k stages is complete
-// after at most k rounds of shard runs (Merge says which tasks are missing).
+// after at most k rounds (Merge says which tasks are missing).
 // The first shard run also records the experiment, preset, seed and toolkit
 // version in OUT/NAME/shards/run.json, and a shard run of another
 // configuration refuses to mix its results with them.
@@ -74,10 +74,12 @@
 // from the shard logs and computes nothing: the experiment's own reduction
 // writes its tables, figures and meta.json, byte-identical to those of an
 // unsharded run, since task t still receives Stream(seed, experiment, P, t)
-// and the results are stored losslessly (see the codec in codec.go: every
-// field, unexported ones included, float64 bits exact; an error keeps only
-// its message). Work outside Map is repeated by every shard run and by the
-// merge; it should be cheap next to the tasks.
+// and the results are stored losslessly: every field, unexported ones
+// included, float64 values bit for bit, pointers with their sharing. A result
+// may not hold functions, channels or interface values other than errors (an
+// error keeps only its message). Map calls of the same part name must come in
+// the same order in every run. Work outside Map is repeated by every shard run
+// and by the merge; it should be cheap next to the tasks.
 //
 // A shard log is a sequence of checksummed records appended as tasks
 // finish, so a shard killed at any moment leaves the results of its

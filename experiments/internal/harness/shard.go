@@ -516,10 +516,11 @@ func (l *shardLog) close() error {
 
 // Merge completes a sharded run of e: it runs e.Run with the preset and
 // seed recorded in the shard files under cfg.Out (cfg.Preset, cfg.Seed and
-// cfg.Shard are ignored), where Map computes nothing and returns the
-// results the shards stored, so that the experiment writes the same tables
-// and figures as an unsharded run, and then meta.json. Afterwards it
-// removes the shard files unless cfg.KeepShards is set.
+// cfg.Shard are ignored), where Map computes nothing and returns the results
+// the shards stored, so that the experiment writes the same tables and
+// figures as an unsharded run, and then meta.json. The shard files remain:
+// remove ShardDir(cfg.Out, e.Name) once every merge of a sweep has
+// succeeded.
 //
 // Work outside Map runs again in the merge, as it runs in every shard. When
 // a task's result is missing, Merge returns an error wrapping ErrIncomplete
