@@ -119,6 +119,9 @@ func TestCLIShardUsage(t *testing.T) {
 // shard files unless -keep is given.
 func TestCLIShardAndMerge(t *testing.T) {
 	t.Parallel()
+	if raceDetector {
+		t.Skip("eight runs of random-matrices; the harness tests run the sharded code under the race detector")
+	}
 	out := t.TempDir()
 	shard := func(i string) {
 		t.Helper()
