@@ -561,7 +561,13 @@ const aeLossMin, aeLossMax = 4.5, 9.5
 func aeSuccessFigure(env *harness.Env, p autoencoderParams, rates [][3]float64) error {
 	pl := plotx.New(fmt.Sprintf("Success rate: ||grad L||² < 1e-10 reached (%d runs each)", p.Runs), "", "fraction of runs certified critical")
 	pl.NominalX(p.Methods...)
+	pl.X.Min, pl.X.Max = -0.5, float64(len(p.Methods))-0.5
 	pl.Y.Min, pl.Y.Max = 0, 1.2
+	var ticks []plot.Tick
+	for v := 0.0; v <= 1; v += 0.25 {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', -1, 64)})
+	}
+	pl.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	for mi, name := range p.Methods {
 		c := plotx.MethodStyle(name).Color
 		x := float64(mi)
