@@ -233,7 +233,7 @@ func TestSpectrumRestrict(t *testing.T) {
 }
 
 // spectrumBenchNet returns the default preset's MNIST network bound to its
-// 1000 Hessian images, and a point and direction.
+// Hessian images, and a point and direction.
 func spectrumBenchNet(b *testing.B) (hessian.Problem, []float64, []float64) {
 	b.Helper()
 	env, err := harness.NewEnv("spectrum", harness.Config{Out: b.TempDir()})
@@ -255,8 +255,9 @@ func spectrumBenchNet(b *testing.B) (hessian.Problem, []float64, []float64) {
 }
 
 // BenchmarkSpectrumGrad is one gradient of the mean loss of the 784-128-10
-// network over 1000 MNIST images; BenchmarkSpectrumHVP one Hessian-vector
-// product. Their ratio is the cost of a product in gradients.
+// network over the 800 Hessian images of the default preset, and
+// BenchmarkSpectrumHVP one Hessian-vector product: their ratio is the cost
+// of a product in gradients.
 func BenchmarkSpectrumGrad(b *testing.B) {
 	p, w, _ := spectrumBenchNet(b)
 	g := make([]float64, len(w))
