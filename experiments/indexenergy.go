@@ -111,7 +111,7 @@ var indexEnergyPresets = harness.Presets[indexEnergyParams]{
 	Quick: indexEnergyParams{
 		Dims: []int{20}, Features: []int{1600},
 		Fields: 1, Runs: []int{4}, LearningRate: 0.05,
-		StartSteps: []int{0, 5, 10, 15, 20, 30, 40, 60, 100, 200},
+		StartSteps: []int{0, 5, 10, 20, 30, 60, 100, 200},
 		Noise:      0.05, FindGradTol: 1e-4, FindIterations: 500, PolishIterations: 20, GradTol: 1e-10,
 		BinWidth: 0.4, HistEnergies: []float64{-1.2, 0, 1.2},
 	},

@@ -128,8 +128,8 @@ var spinGlassPresets = harness.Presets[spinGlassParams]{
 	Quick: spinGlassParams{
 		Cases: []sgCase{
 			{P: 3, N: 25, Glasses: 10, Runs: 3},
-			{P: 3, N: 50, Glasses: 8, Runs: 3},
-			{P: 3, N: 100, Glasses: 4, Runs: 3},
+			{P: 3, N: 40, Glasses: 6, Runs: 3},
+			{P: 3, N: 64, Glasses: 4, Runs: 3},
 		},
 		StepFactor: 1.5, GDTol: 1e-6, MaxSteps: 20000, PolishIterations: 20, GradTol: 1e-10, MaxMove: 0.1, Rounds: 3,
 		BinWidth: 0.01,
