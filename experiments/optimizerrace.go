@@ -125,8 +125,8 @@ import (
 //
 // Presets: quick (one MLP seed at H = 3 on 100 images, two autoencoder
 // seeds, short budgets) takes a few seconds; default (H = 4, P = 454, on
-// 1000 images, three seeds each, spectra of the first seed) about a minute
-// on 2 cores; full (H = 8, P = 898, 2000 images, five seeds with spectra,
+// 1000 images, three seeds each, spectra of the first seed) about 95 s of
+// CPU time, under a minute on 2 idle cores; full (H = 8, P = 898, 2000 images, five seeds with spectra,
 // twice the iteration budgets) about 15 minutes on 2 cores (estimated from
 // the default's cost per operation, not measured).
 func init() {
@@ -245,9 +245,9 @@ var optimizerRacePresets = harness.Presets[optimizerRaceParams]{
 	Quick: optimizerRaceParams{
 		Models: []raceModelParams{
 			{Name: "mlp-mnist", Images: 100, Side: 10, Sizes: []int{100, 3, 10}, Batch: 10, InitScale: 1, Seeds: 1,
-				FirstOrderIterations: 200, SearchIterations: 50, SecondOrderIterations: 8, Threshold: 1},
+				FirstOrderIterations: 100, SearchIterations: 30, SecondOrderIterations: 6, Threshold: 1},
 			{Name: "autoencoder", Images: 200, Side: 4, Sizes: []int{16, 8, 2, 8, 16}, Batch: 20, InitScale: 0.01, Seeds: 2,
-				FirstOrderIterations: 300, SearchIterations: 300, SecondOrderIterations: 30, Threshold: 0.01},
+				FirstOrderIterations: 150, SearchIterations: 150, SecondOrderIterations: 25, Threshold: 0.01},
 		},
 		Methods: raceMethods, LearningRates: raceRates, AnnealFinal: 0.01, Momentum: 0.9,
 		Dampings: raceDampings, Krylov: 10, CurvePoints: 40, SpectrumPoints: 3, SpectrumSeeds: 1,
