@@ -56,6 +56,8 @@ var sections = []sectionFunc{
 	interpolationSection,
 	indexEnergySection,
 	spinGlassSection,
+	optimizerRaceSection,
+	spectrumSection,
 }
 
 // Build reads the results under root and returns the paper in Markdown;

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"math"
+	"slices"
 
 	"github.com/critpoint/critpoint/paper/internal/tidy"
 )
@@ -87,19 +89,46 @@ func optimizerRaceSection(r *tidy.Results) Section {
 	}
 	s.Tables = []DataTable{t}
 
-	var stalled, escaped []string
-	if ae := models.Where("model", "autoencoder"); ae.Len() == 1 {
-		for _, row := range sum.Where("model", "autoencoder").Rows() {
-			if row.Float("reached").V == 0 {
-				stalled = append(stalled, methodName(row.String("method")))
-			} else {
-				escaped = append(escaped, methodName(row.String("method")))
-			}
+	var all, some, none []string
+	for _, row := range sum.Where("model", "autoencoder").Rows() {
+		name := methodName(row.String("method"))
+		switch reached, seeds := row.Float("reached").V, row.Float("seeds").V; {
+		case reached == seeds:
+			all = append(all, name)
+		case reached > 0:
+			some = append(some, name)
+		default:
+			none = append(none, name)
 		}
 	}
-	s.Discussion = sprintf("On the autoencoder, whose plateau at the origin is a saddle, %s reach the loss threshold within their budgets, while %s stay on the plateau. ", list(escaped), list(stalled)) +
-		"Adaptive methods rescale the plateau's tiny gradients per coordinate, and saddle-free Newton moves along the negative-curvature directions with steps scaled by 1/|λ|; plain and momentum SGD have neither. " +
-		"The comparison on the MLP is closer, and depends on the budgets: the Newton family runs far fewer iterations, each costing many gradient evaluations (table), so \"lower loss\" is per iteration, as in Dauphin et al.'s figure, not per unit of work. " +
+	plateau := "On the autoencoder, whose plateau at the origin is a saddle, "
+	if len(all) > 0 {
+		plateau += sprintf("%s leave the plateau and reach the loss threshold from every seed", list(all))
+	}
+	if len(some) > 0 {
+		plateau += sprintf("; %s from some seeds only", list(some))
+	}
+	if len(none) > 0 {
+		plateau += sprintf("; %s from none, within their budgets", list(none))
+	}
+	s.Discussion = plateau + ". " +
+		"Adaptive methods rescale the plateau's tiny gradients per coordinate, and saddle-free Newton moves along the negative-curvature directions with steps scaled by 1/|λ|; plain and momentum SGD have neither and depend on the seed. " +
+		sprintf("On the MLP %s end lowest, but", list(lowest(sum.Where("model", "mlp-mnist"), 2))) +
+		" the Newton family runs far fewer iterations, each costing many gradient evaluations (table), so \"lower loss\" is per iteration, as in Dauphin et al.'s figure, not per unit of work. " +
 		"Learning rates at the edge of their search grid are flagged in meta.json (`selected`)."
 	return s
+}
+
+// lowest returns the prose names of the k methods of t with the lowest
+// final_loss_mean, lowest first.
+func lowest(t *tidy.Table, k int) []string {
+	rows := t.Rows()
+	slices.SortStableFunc(rows, func(a, b tidy.Row) int {
+		return cmp.Compare(a.Float("final_loss_mean").V, b.Float("final_loss_mean").V)
+	})
+	var out []string
+	for _, r := range rows[:min(k, len(rows))] {
+		out = append(out, methodName(r.String("method")))
+	}
+	return out
 }

@@ -23,8 +23,8 @@ var methodNames = map[string]string{
 	"gd": "gradient descent", "sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "adagrad": "Adagrad",
 	"rmsprop": "RMSprop", "adam": "Adam", "newton": "Newton", "damped-newton": "damped Newton",
 	"saddle-free-newton": "saddle-free Newton", "newton-mr": "Newton-MR", "gradient-norm": "gradient-norm minimisation",
-	"gd-annealed": "gradient descent, annealed", "sgd-minibatch": "minibatch SGD", "sgd-minibatch-annealed": "minibatch SGD, annealed",
-	"sgd-online": "online SGD", "sgd-online-annealed": "online SGD, annealed", "saddle-free-newton-krylov": "saddle-free Newton (Krylov)",
+	"gd-annealed": "annealed gradient descent", "sgd-minibatch": "minibatch SGD", "sgd-minibatch-annealed": "annealed minibatch SGD",
+	"sgd-online": "online SGD", "sgd-online-annealed": "annealed online SGD", "saddle-free-newton-krylov": "saddle-free Newton (Krylov)",
 }
 
 // methodName returns the prose name of the method called name.
