@@ -116,17 +116,27 @@ func TestAutoencoderIndexMatchesHessian(t *testing.T) {
 	}
 }
 
-// aeOrbitPoint returns (CW₁, W₂C⁻¹) for a random well-conditioned C, a
-// point with the same loss as w.
+// aeOrbitPoint returns (CW₁, W₂C⁻¹), a point with the same loss as w, for
+// C = Q D with Q a random orthogonal matrix and D diagonal with entries in
+// [e^-½, e^½], so that cond(C) <= e: an ill-conditioned C would spread the
+// Hessian's eigenvalues until the relative tolerance of Classify swallows
+// the small ones.
 func aeOrbitPoint(arch nn.DeepLinear, w []float64, rng *rand.Rand) []float64 {
-	c := mat.NewDense(4, 4, nil)
+	g := mat.NewDense(4, 4, nil)
 	for i := range 4 {
 		for j := range 4 {
-			v := 0.3 * rng.NormFloat64()
-			if i == j {
-				v += 1
-			}
-			c.Set(i, j, v)
+			g.Set(i, j, rng.NormFloat64())
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(g)
+	var q mat.Dense
+	qr.QTo(&q)
+	c := mat.NewDense(4, 4, nil)
+	for j := range 4 {
+		d := math.Exp(rng.Float64() - 0.5)
+		for i := range 4 {
+			c.Set(i, j, q.At(i, j)*d)
 		}
 	}
 	var ci mat.Dense
