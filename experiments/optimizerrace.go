@@ -250,7 +250,7 @@ var optimizerRacePresets = harness.Presets[optimizerRaceParams]{
 				FirstOrderIterations: 150, SearchIterations: 150, SecondOrderIterations: 25, Threshold: 0.01},
 		},
 		Methods: raceMethods, LearningRates: raceRates, AnnealFinal: 0.01, Momentum: 0.9,
-		Dampings: raceDampings, Krylov: 10, CurvePoints: 40, SpectrumPoints: 3, SpectrumSeeds: 1,
+		Dampings: raceDampings, Krylov: 10, CurvePoints: 40, SpectrumPoints: 2, SpectrumSeeds: 1,
 	},
 	Default: optimizerRaceParams{
 		Models: []raceModelParams{
@@ -578,12 +578,13 @@ func raceGrid(k, points int) []int {
 	return slices.Compact(g)
 }
 
-// raceLogGrid returns points iterations from 0 to k: 0 and then log-spaced
-// from 1 to k (fewer when they coincide).
+// raceLogGrid returns points >= 2 iterations from 0 to k: 0 and then
+// points-1 log-spaced from 1 to k, or k alone when points is 2 (fewer when
+// they coincide).
 func raceLogGrid(k, points int) []int {
-	g := []int{0}
-	for i := range points - 1 {
-		t := float64(i) / float64(max(1, points-2))
+	g := []int{0, k}
+	for i := range points - 2 {
+		t := float64(i) / float64(points-2)
 		g = append(g, int(math.Round(math.Pow(float64(k), t))))
 	}
 	slices.Sort(g)

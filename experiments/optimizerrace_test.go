@@ -153,6 +153,7 @@ func TestRaceGrid(t *testing.T) {
 		// 1, 100^(1/3) = 4.64, 100^(2/3) = 21.5, 100.
 		{k: 100, points: 5, log: true, want: []int{0, 1, 5, 22, 100}},
 		{k: 2, points: 5, log: true, want: []int{0, 1, 2}},
+		{k: 100, points: 2, log: true, want: []int{0, 100}},
 	} {
 		got := raceGrid(tc.k, tc.points)
 		if tc.log {
