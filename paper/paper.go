@@ -50,13 +50,15 @@ type sectionFunc func(r *tidy.Results) Section
 // listed once its results are committed.
 var sections = []sectionFunc{
 	randomMatricesSection,
-	saddlesSection,
-	newtonAttractionSection,
-	deepLinearSection,
-	interpolationSection,
 	indexEnergySection,
 	spinGlassSection,
+	saddlesSection,
+	newtonAttractionSection,
 	optimizerRaceSection,
+	deepLinearSection,
+	interpolationSection,
+	autoencoderSection,
+	mlpCriticalSection,
 	spectrumSection,
 }
 
