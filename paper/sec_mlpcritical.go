@@ -100,7 +100,8 @@ func mlpCriticalSection(r *tidy.Results) Section {
 	s.Discussion = certNote + " " +
 		sprintf("Of the %d end points, %d are not certified: %d gradient-flat and %d stopped at the iteration limit away from a critical point. ",
 			int(nPts.V), int(notCert.V), int(flat.V), int(all.Float("neither").V)) +
-		"Dauphin et al. did not certify their points, and Frye et al.'s finding is that such points are often not critical; the verdicts above say which of the two pictures these runs support. " +
+		sprintf("Dauphin et al. did not certify their points; Frye et al. found that such points are often not critical, and diagnosed them as gradient-flat. Here %s of the end points are not critical, but %d of those are gradient-flat by the r > 0.9 test. ",
+			pct(notCert.V/nPts.V, 2), int(flat.V)) +
 		"The iteration budgets here are small (the exact Hessian of the network is formed at every iteration), so *neither* is partly a matter of budget, and the correlation over uncertified points describes where the finders stopped, not a curve of critical points."
 	return s
 }
