@@ -15,7 +15,7 @@ const methods = `**Hessians.** Every Hessian in the experiments is exact: ` + "`
 - **partly**: it is outside the tolerance but within the looser bound stated beside it in the table: the qualitative claim holds (the sign, the ordering, the order of magnitude) while the number does not match;
 - **not reproduced**: it is outside both.
 
-Where the published side is qualitative ("Newton is attracted to saddles"), the tolerance column states the threshold on the measured proportion that we take to mean it. The published numbers marked "(verify)" in the project's reference notes were reconstructed from secondary sources; where they disagree with an exact value or with our measurement, the section says so rather than adjusting anything.`
+Where the published side is qualitative ("Newton is attracted to saddles"), the tolerance column states the threshold on the measured proportion that we take to mean it. The published numbers marked "(verify)" in the project's reference notes were reconstructed from secondary sources; where they disagree with an exact value or with our measurement, the section says so rather than adjusting anything. The tolerances come from the publications where they state one; for index-energy, spin-glass, mlp-critical, autoencoder and spectrum the stated bounds were written after their quick-preset outputs had been seen but before their default results, and none was changed after them.`
 
 // reference is one entry of the references section.
 type reference struct {
