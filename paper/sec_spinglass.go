@@ -16,7 +16,6 @@ var spinGlassBands = map[int]struct{ eInf, e0 float64 }{
 	4: {1.732051, 1.794085},
 }
 
-
 func spinGlassSection(r *tidy.Results) Section {
 	const exp = "spin-glass"
 	m := r.Meta(exp)
