@@ -97,7 +97,7 @@ func (m MLP) Predict(dst *mat.Dense, w []float64, x *mat.Dense) {
 	a.checkParams(w)
 	s := a.samplesOf(x, nil)
 	ws := new(mlpWork)
-	a.forward(ws, w, s, 0)
+	a.forward(gemm, ws, w, s, 0)
 	out := a.sizes[len(a.sizes)-1]
 	if dst.IsEmpty() {
 		dst.ReuseAs(s.n, out)
@@ -318,6 +318,76 @@ func gemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a, b []float64, bet
 	blas64.Implementation().Dgemm(tA, tB, m, n, k, alpha, a, max(lda, 1), b, max(ldb, 1), beta, c, max(n, 1))
 }
 
+// gemmFunc is the signature of gemm and gemmSeq.
+type gemmFunc func(tA, tB blas.Transpose, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64)
+
+// gemmBlockSize and gemmMinParBlocks are blockSize and minParBlock of
+// gonum's native Dgemm (blas/gonum/gonum.go, v0.17.0): a product whose C
+// spans at least gemmMinParBlocks tiles of gemmBlockSize×gemmBlockSize is
+// computed there tile by tile on new goroutines, which allocates.
+const (
+	gemmBlockSize    = 64
+	gemmMinParBlocks = 4
+)
+
+// gemmSeq computes what gemm computes, with the same operations in the same
+// order, on the calling goroutine and without allocating. Where gonum's
+// Dgemm would go parallel, gemmSeq scales C by beta as Dgemm does and then
+// visits the same gemmBlockSize tiles of C, accumulating each over the same
+// gemmBlockSize-long slices of the inner dimension; every tile product is
+// a Dgemm call with beta = 1 small enough to stay serial. Each element of C
+// thus receives the same floating-point operations as under gemm, so the
+// results are bit-for-bit identical; only the tiles no longer run
+// concurrently. The network passes use it so that Func, Grad and HessVec
+// allocate nothing in steady state.
+func gemmSeq(tA, tB blas.Transpose, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+	blocks := func(d int) int { return (d + gemmBlockSize - 1) / gemmBlockSize }
+	if m == 0 || n == 0 || k == 0 || alpha == 0 || blocks(m)*blocks(n) < gemmMinParBlocks {
+		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
+		return
+	}
+	aT, bT := tA == blas.Trans, tB == blas.Trans
+	lda, ldb, ldc := k, n, n
+	if aT {
+		lda = m
+	}
+	if bT {
+		ldb = k
+	}
+	switch beta {
+	case 1:
+	case 0:
+		clear(c[:m*n])
+	default:
+		for i := range c[:m*n] {
+			c[i] *= beta
+		}
+	}
+	impl := blas64.Implementation()
+	for i := 0; i < m; i += gemmBlockSize {
+		li := min(gemmBlockSize, m-i)
+		for j := 0; j < n; j += gemmBlockSize {
+			lj := min(gemmBlockSize, n-j)
+			cSub := c[i*ldc+j:]
+			for p := 0; p < k; p += gemmBlockSize {
+				lp := min(gemmBlockSize, k-p)
+				var aSub, bSub []float64
+				if aT {
+					aSub = a[p*lda+i:]
+				} else {
+					aSub = a[i*lda+p:]
+				}
+				if bT {
+					bSub = b[j*ldb+p:]
+				} else {
+					bSub = b[p*ldb+j:]
+				}
+				impl.Dgemm(tA, tB, li, lj, lp, alpha, aSub, lda, bSub, ldb, 1, cSub, ldc)
+			}
+		}
+	}
+}
+
 // input returns the input of layer l: the samples for l = 0, otherwise the
 // activations of layer l−1.
 func (a *arch) input(ws *mlpWork, s samples, l int) []float64 {
@@ -328,13 +398,13 @@ func (a *arch) input(ws *mlpWork, s samples, l int) []float64 {
 }
 
 // forward computes z_l and a_l of every layer for the samples s at w, and
-// φ' when order ≥ 1 and φ″ when order ≥ 2.
-func (a *arch) forward(ws *mlpWork, w []float64, s samples, order int) {
+// φ' when order ≥ 1 and φ″ when order ≥ 2, with the products done by mul.
+func (a *arch) forward(mul gemmFunc, ws *mlpWork, w []float64, s samples, order int) {
 	nl := len(a.act)
 	for l := range nl {
 		in, out := a.sizes[l], a.sizes[l+1]
 		z := layerBuf(&ws.z, nl, l, s.n*out)
-		gemm(blas.NoTrans, blas.Trans, s.n, out, in, 1, a.input(ws, s, l), w[a.wOff[l]:a.wOff[l]+out*in], 0, z)
+		mul(blas.NoTrans, blas.Trans, s.n, out, in, 1, a.input(ws, s, l), w[a.wOff[l]:a.wOff[l]+out*in], 0, z)
 		if a.bias {
 			addRows(z, w[a.bOff[l]:a.bOff[l]+out])
 		}
@@ -434,8 +504,9 @@ func (a *arch) lossSum(ws *mlpWork, s samples, grad bool) float64 {
 }
 
 // backward computes δ_l of every layer, and e_l = W_{l+1}ᵀ δ_{l+1} for the
-// hidden layers, after forward (order ≥ 1) and lossSum with grad.
-func (a *arch) backward(ws *mlpWork, w []float64, s samples) {
+// hidden layers, after forward (order ≥ 1) and lossSum with grad, with the
+// products done by mul.
+func (a *arch) backward(mul gemmFunc, ws *mlpWork, w []float64, s samples) {
 	nl := len(a.act)
 	last := nl - 1
 	d := layerBuf(&ws.delta, nl, last, s.n*a.sizes[nl])
@@ -445,7 +516,7 @@ func (a *arch) backward(ws *mlpWork, w []float64, s samples) {
 	for l := last - 1; l >= 0; l-- {
 		in, out := a.sizes[l+1], a.sizes[l+2] // W_{l+1} is out×in
 		e := layerBuf(&ws.e, nl, l, s.n*in)
-		gemm(blas.NoTrans, blas.NoTrans, s.n, in, out, 1, ws.delta[l+1], w[a.wOff[l+1]:a.wOff[l+1]+out*in], 0, e)
+		mul(blas.NoTrans, blas.NoTrans, s.n, in, out, 1, ws.delta[l+1], w[a.wOff[l+1]:a.wOff[l+1]+out*in], 0, e)
 		d := layerBuf(&ws.delta, nl, l, s.n*in)
 		for i, v := range e {
 			d[i] = v * ws.d1[l][i]
@@ -458,7 +529,7 @@ func (a *arch) gradient(dst []float64, ws *mlpWork, w []float64, s samples) {
 	inv := 1 / float64(s.n)
 	for l := range a.act {
 		in, out := a.sizes[l], a.sizes[l+1]
-		gemm(blas.Trans, blas.NoTrans, out, in, s.n, inv, ws.delta[l], a.input(ws, s, l), 0, dst[a.wOff[l]:a.wOff[l]+out*in])
+		gemmSeq(blas.Trans, blas.NoTrans, out, in, s.n, inv, ws.delta[l], a.input(ws, s, l), 0, dst[a.wOff[l]:a.wOff[l]+out*in])
 		if a.bias {
 			colSums(dst[a.bOff[l]:a.bOff[l]+out], inv, ws.delta[l])
 		}
@@ -476,17 +547,17 @@ func (a *arch) gradient(dst []float64, ws *mlpWork, w []float64, s samples) {
 func (a *arch) hessVec(dst []float64, ws *mlpWork, w, v []float64, s samples) {
 	nl := len(a.act)
 	last := nl - 1
-	a.forward(ws, w, s, 2)
+	a.forward(gemmSeq, ws, w, s, 2)
 	a.lossSum(ws, s, true)
-	a.backward(ws, w, s)
+	a.backward(gemmSeq, ws, w, s)
 
 	// Forward: R{z_l} = W_l R{a_{l−1}} + V_l a_{l−1} + v_b, R{a_l} = φ'_l R{z_l}.
 	for l := range nl {
 		in, out := a.sizes[l], a.sizes[l+1]
 		rz := layerBuf(&ws.rz, nl, l, s.n*out)
-		gemm(blas.NoTrans, blas.Trans, s.n, out, in, 1, a.input(ws, s, l), v[a.wOff[l]:a.wOff[l]+out*in], 0, rz)
+		gemmSeq(blas.NoTrans, blas.Trans, s.n, out, in, 1, a.input(ws, s, l), v[a.wOff[l]:a.wOff[l]+out*in], 0, rz)
 		if l > 0 {
-			gemm(blas.NoTrans, blas.Trans, s.n, out, in, 1, ws.ra[l-1], w[a.wOff[l]:a.wOff[l]+out*in], 1, rz)
+			gemmSeq(blas.NoTrans, blas.Trans, s.n, out, in, 1, ws.ra[l-1], w[a.wOff[l]:a.wOff[l]+out*in], 1, rz)
 		}
 		if a.bias {
 			addRows(rz, v[a.bOff[l]:a.bOff[l]+out])
@@ -528,8 +599,8 @@ func (a *arch) hessVec(dst []float64, ws *mlpWork, w, v []float64, s samples) {
 	for l := last - 1; l >= 0; l-- {
 		in, out := a.sizes[l+1], a.sizes[l+2]
 		rd := layerBuf(&ws.rdelta, nl, l, s.n*in)
-		gemm(blas.NoTrans, blas.NoTrans, s.n, in, out, 1, ws.rdelta[l+1], w[a.wOff[l+1]:a.wOff[l+1]+out*in], 0, rd)
-		gemm(blas.NoTrans, blas.NoTrans, s.n, in, out, 1, ws.delta[l+1], v[a.wOff[l+1]:a.wOff[l+1]+out*in], 1, rd)
+		gemmSeq(blas.NoTrans, blas.NoTrans, s.n, in, out, 1, ws.rdelta[l+1], w[a.wOff[l+1]:a.wOff[l+1]+out*in], 0, rd)
+		gemmSeq(blas.NoTrans, blas.NoTrans, s.n, in, out, 1, ws.delta[l+1], v[a.wOff[l+1]:a.wOff[l+1]+out*in], 1, rd)
 		for i, r := range rd {
 			rd[i] = ws.d2[l][i]*ws.rz[l][i]*ws.e[l][i] + ws.d1[l][i]*r
 		}
@@ -540,9 +611,9 @@ func (a *arch) hessVec(dst []float64, ws *mlpWork, w, v []float64, s samples) {
 	for l := range nl {
 		in, out := a.sizes[l], a.sizes[l+1]
 		d := dst[a.wOff[l] : a.wOff[l]+out*in]
-		gemm(blas.Trans, blas.NoTrans, out, in, s.n, inv, ws.rdelta[l], a.input(ws, s, l), 0, d)
+		gemmSeq(blas.Trans, blas.NoTrans, out, in, s.n, inv, ws.rdelta[l], a.input(ws, s, l), 0, d)
 		if l > 0 {
-			gemm(blas.Trans, blas.NoTrans, out, in, s.n, inv, ws.delta[l], ws.ra[l-1], 1, d)
+			gemmSeq(blas.Trans, blas.NoTrans, out, in, s.n, inv, ws.delta[l], ws.ra[l-1], 1, d)
 		}
 		if a.bias {
 			colSums(dst[a.bOff[l]:a.bOff[l]+out], inv, ws.rdelta[l])
@@ -625,7 +696,7 @@ func (n *Net) problem(s samples) hessian.Problem {
 			a.checkParams(w)
 			ws := n.work()
 			defer n.pool.Put(ws)
-			a.forward(ws, w, s, 0)
+			a.forward(gemmSeq, ws, w, s, 0)
 			return a.lossSum(ws, s, false)/float64(s.n) + a.penalty(w)
 		},
 		Grad: func(grad, w []float64) {
@@ -633,9 +704,9 @@ func (n *Net) problem(s samples) hessian.Problem {
 			a.checkParams(grad)
 			ws := n.work()
 			defer n.pool.Put(ws)
-			a.forward(ws, w, s, 1)
+			a.forward(gemmSeq, ws, w, s, 1)
 			a.lossSum(ws, s, true)
-			a.backward(ws, w, s)
+			a.backward(gemmSeq, ws, w, s)
 			a.gradient(grad, ws, w, s)
 		},
 		HessVec: func(hv, w, v []float64) {

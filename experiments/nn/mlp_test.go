@@ -48,7 +48,7 @@ func randomPoint(n int, sd float64, rng *rand.Rand) []float64 {
 // not cross a kink.
 func minAbsPreactivation(net *Net, w []float64) float64 {
 	ws := new(mlpWork)
-	net.arch.forward(ws, w, net.data, 0)
+	net.arch.forward(gemm, ws, w, net.data, 0)
 	m := math.Inf(1)
 	for _, z := range ws.z {
 		for _, v := range z {

@@ -39,9 +39,9 @@ const hessChunkFloats = 1 << 21
 // filled in parallel, each by one goroutine, so the result does not depend
 // on GOMAXPROCS.
 func (a *arch) hessian(h *mat.SymDense, ws *mlpWork, w []float64, s samples) {
-	a.forward(ws, w, s, 2)
+	a.forward(gemm, ws, w, s, 2)
 	a.lossSum(ws, s, true)
-	a.backward(ws, w, s)
+	a.backward(gemm, ws, w, s)
 
 	nl := len(a.act)
 	g := newHessGeom(a)
