@@ -330,6 +330,13 @@ const (
 	gemmMinParBlocks = 4
 )
 
+// gemmParFlops is the size m·n·k from which gemmSeq hands a product to the
+// parallel gemm after all: there the few allocations of gonum's goroutines
+// are negligible beside the work, and one call on a large batch keeps every
+// core busy. Both paths give the same bits, so the switch does not change
+// any result.
+const gemmParFlops = 1 << 24
+
 // gemmSeq computes what gemm computes, with the same operations in the same
 // order, on the calling goroutine and without allocating. Where gonum's
 // Dgemm would go parallel, gemmSeq scales C by beta as Dgemm does and then
@@ -339,10 +346,11 @@ const (
 // thus receives the same floating-point operations as under gemm, so the
 // results are bit-for-bit identical; only the tiles no longer run
 // concurrently. The network passes use it so that Func, Grad and HessVec
-// allocate nothing in steady state.
+// allocate nothing in steady state; products of gemmParFlops or more still
+// run in parallel.
 func gemmSeq(tA, tB blas.Transpose, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
 	blocks := func(d int) int { return (d + gemmBlockSize - 1) / gemmBlockSize }
-	if m == 0 || n == 0 || k == 0 || alpha == 0 || blocks(m)*blocks(n) < gemmMinParBlocks {
+	if m == 0 || n == 0 || k == 0 || alpha == 0 || blocks(m)*blocks(n) < gemmMinParBlocks || m*n*k >= gemmParFlops {
 		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
 		return
 	}
