@@ -23,8 +23,19 @@
 // gradient from Grad or by central differences of Func.
 //
 // The spectrum functions give the eigenvalues ([Eigenvalues], [Eigenvectors])
-// and the inertia ([InertiaOf], [CountInertia]) of a dense symmetric matrix;
-// the matrix-free ones see the Hessian only through an [Operator]. Package
+// and the inertia ([InertiaOf], [CountInertia]) of a dense symmetric matrix.
+// Above small orders, eigenvalues come from a blocked tridiagonal reduction
+// and root-free QR (LAPACK's Dsterf), eigenvectors from divide and conquer on
+// the tridiagonal matrix (Cuppen 1981; Gu & Eisenstat 1995) with a blocked
+// Householder back-transformation, and the inertia without eigenvalues from
+// two blocked Bunch-Kaufman LDLᵀ factorisations of A ± tol·I, whose block
+// diagonals carry the signs by Sylvester's law of inertia. [SpectralNorm]
+// estimates ||A||_2 by Lanczos.
+//
+// The matrix-free functions see the Hessian only through an [Operator] of
+// Hessian-vector products: [Lanczos] for the extreme eigenpairs with residuals,
+// [Hutchinson] and [HutchPlusPlus] for the trace, and [SLQ] for the spectral
+// density and the index, each with its error bars. Package
 // critical builds the classification of critical points on them (Dauphin et
 // al., Identifying and attacking the saddle point problem in high-dimensional
 // non-convex optimization, NIPS 2014; Frye et al., Critical point-finding
