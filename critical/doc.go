@@ -25,8 +25,22 @@
 // points accepted at ||g||^2 of 1e-8 or looser have the wrong loss and index,
 // and that many "critical points" reported in the literature are
 // gradient-flat points, where g is nonzero but lies in the kernel of H; they
-// use ||g||^2 < 1e-10. Find and its methods locate critical points from a
-// start.
+// use ||g||^2 < 1e-10.
+//
+// Above [AnalyzeSettings].MatrixFreeDim parameters (3000 by default), a
+// problem with HessVec is analysed without forming the Hessian: Lanczos gives
+// the extreme eigenvalues with residuals, stochastic Lanczos quadrature the
+// index with a standard error, and the Kind rests only on what the Ritz
+// values prove (a Ritz value lies inside the spectrum, so one below -tol and
+// one above tol make a certain saddle); [Analysis.Estimated] reports it.
+// [ClassifyInertia] classifies a dense matrix from its inertia alone.
+//
+// [Find] locates a critical point from a start by pure Newton, damped Newton,
+// Newton-MR (Roosta, Liu, Xu & Mahoney 2018, with [MINRES]) or gradient-norm
+// minimisation, and reports the gradient-flatness ratio of its last Newton
+// step; [FindMany] runs many starts in parallel with results independent of
+// the worker count, [Dedup] groups equal points and [Basins] maps which
+// known point each start of a 2-D grid reaches.
 //
 // # Invariants
 //
