@@ -59,11 +59,20 @@ cleanup() {
 		kill -9 "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
-	# Job steps that outlived slurmd (only on a timeout).
-	for pid in $(pgrep -x slurmstepd); do
-		case " $before " in *" $pid "*) ;; *) kill -9 "$pid" 2>/dev/null ;; esac
+	# Job steps that outlived slurmd, and anything else this script started:
+	# kill them and wait, up to 10 s, until they are gone (a step that was
+	# finishing when slurmd stopped takes a moment to exit).
+	for _ in $(seq 100); do
+		left=""
+		for pid in $(running); do
+			case " $before " in *" $pid "*) ;; *) left="$left $pid" ;; esac
+		done
+		[ -z "$left" ] && break
+		for pid in $left; do
+			kill -9 "$pid" 2>/dev/null
+		done
+		sleep 0.1
 	done
-	sleep 0.5
 	left=""
 	for pid in $(running); do
 		case " $before " in *" $pid "*) ;; *) left="$left $pid($(cat /proc/"$pid"/comm 2>/dev/null))" ;; esac
