@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -181,7 +180,7 @@ func TestAutoencoderQuick(t *testing.T) {
 	t.Parallel()
 	dir := runQuick(t, "autoencoder", 2)
 
-	analytic := aeReadCSV(t, filepath.Join(dir, "analytic.csv"))
+	analytic := readCSV(t, filepath.Join(dir, "analytic.csv"))
 	if len(analytic) != 2517 {
 		t.Errorf("analytic.csv has %d classes, want 2517", len(analytic))
 	}
@@ -196,7 +195,7 @@ func TestAutoencoderQuick(t *testing.T) {
 		for _, r := range analytic {
 			if r["subset"] == want.subset {
 				found = true
-				if l := aeNum(t, r["loss"]); math.Abs(l-want.loss) > 1e-12 || r["index"] != strconv.Itoa(want.index) {
+				if l := numOrNaN(t, r["loss"]); math.Abs(l-want.loss) > 1e-12 || r["index"] != strconv.Itoa(want.index) {
 					t.Errorf("class {%s}: loss %v, index %s; want %v, %d", want.subset, l, r["index"], want.loss, want.index)
 				}
 			}
@@ -211,7 +210,7 @@ func TestAutoencoderQuick(t *testing.T) {
 	// This is what the quick preset shows; in the default preset three of
 	// the 47 gradient-norm points, certified at ||g||² ≈ 9.5e-11, count
 	// three of the analytic null directions as negative.
-	runs := aeReadCSV(t, filepath.Join(dir, "runs.csv"))
+	runs := readCSV(t, filepath.Join(dir, "runs.csv"))
 	successes := map[string]int{}
 	for _, r := range runs {
 		if r["certified"] != "true" {
@@ -221,28 +220,28 @@ func TestAutoencoderQuick(t *testing.T) {
 			continue
 		}
 		successes[r["method"]]++
-		if g := aeNum(t, r["grad_norm_sq"]); !(g < 1e-10) {
+		if g := numOrNaN(t, r["grad_norm_sq"]); !(g < 1e-10) {
 			t.Errorf("run %s %s: certified with ||g||² = %g", r["run"], r["method"], g)
 		}
 		if r["loss_matches_analytic"] != "true" || r["index_within_nullity"] != "true" || r["index_matches_analytic"] != "true" {
 			t.Errorf("run %s %s: loss %s index %s vs analytic class {%s} loss %s index %s",
 				r["run"], r["method"], r["loss"], r["index"], r["subset"], r["analytic_loss"], r["analytic_index"])
 		}
-		if e := aeNum(t, r["projection_error"]); !(e < 1e-3) {
+		if e := numOrNaN(t, r["projection_error"]); !(e < 1e-3) {
 			t.Errorf("run %s %s: W₂W₁ is %g from the projection onto {%s}", r["run"], r["method"], e, r["subset"])
 		}
 	}
 
 	// The requirement: Newton-MR from perturbed training points
 	// certifies at least 80% of the runs. The quick preset shows 6/6.
-	summary := aeReadCSV(t, filepath.Join(dir, "success.csv"))
+	summary := readCSV(t, filepath.Join(dir, "success.csv"))
 	for _, r := range summary {
-		n := aeNum(t, r["runs"])
-		k := aeNum(t, r["successes"])
+		n := numOrNaN(t, r["runs"])
+		k := numOrNaN(t, r["successes"])
 		if int(k) != successes[r["method"]] {
 			t.Errorf("%s: %v successes in success.csv, %d certified rows", r["method"], k, successes[r["method"]])
 		}
-		rate, lo, hi := aeNum(t, r["success_rate"]), aeNum(t, r["wilson_lo95"]), aeNum(t, r["wilson_hi95"])
+		rate, lo, hi := numOrNaN(t, r["success_rate"]), numOrNaN(t, r["wilson_lo95"]), numOrNaN(t, r["wilson_hi95"])
 		if rate != k/n || !(lo <= rate && rate <= hi) {
 			t.Errorf("%s: rate %v outside its interval [%v, %v]", r["method"], rate, lo, hi)
 		}
@@ -270,42 +269,6 @@ func TestAutoencoderQuick(t *testing.T) {
 			t.Errorf("%s: %d successes but %v seconds per success in meta.json", m.Method, m.Successes, m.SecondsPerSuccess)
 		}
 	}
-}
-
-// aeReadCSV reads a CSV file with a header into one map per row.
-func aeReadCSV(t *testing.T, path string) []map[string]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows []map[string]string
-	for _, rec := range recs[1:] {
-		m := make(map[string]string, len(rec))
-		for i, h := range recs[0] {
-			m[h] = rec[i]
-		}
-		rows = append(rows, m)
-	}
-	return rows
-}
-
-// aeNum parses a CSV cell as a float64; an empty cell is NaN.
-func aeNum(t *testing.T, s string) float64 {
-	t.Helper()
-	if s == "" {
-		return math.NaN()
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
 
 // Example_autoencoderIndex prints the index and nullity of three critical

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -180,14 +177,14 @@ func TestDeepLinearQuick(t *testing.T) {
 	// Saxe et al.: the balanced modes follow the closed form within about
 	// 1% (of s); the random starts' transitions are within about 10% of
 	// (τ/2s) ln(s/u0), here with each start's effective u0.
-	for _, r := range dlReadCSV(t, filepath.Join(dir, "transitions.csv")) {
+	for _, r := range readCSV(t, filepath.Join(dir, "transitions.csv")) {
 		switch r["kind"] {
 		case "balanced":
-			if e := dlNum(t, r["max_abs_error_over_s"]); !(e < 0.01) {
+			if e := numOrNaN(t, r["max_abs_error_over_s"]); !(e < 0.01) {
 				t.Errorf("balanced mode %s: max |u - closed form| = %.4g s, want < 1%%", r["mode"], e)
 			}
 		case "random":
-			if e := dlNum(t, r["rel_error"]); !(math.Abs(e) < 0.10) {
+			if e := numOrNaN(t, r["rel_error"]); !(math.Abs(e) < 0.10) {
 				t.Errorf("random start %s mode %s: transition time off the closed form by %.3g, want < 10%%", r["start"], r["mode"], e)
 			}
 		}
@@ -195,9 +192,9 @@ func TestDeepLinearQuick(t *testing.T) {
 
 	// At the balanced start the curvature along the strongest mode is
 	// −(s₁ − u0) (the saddle at the origin, shifted by u0 = 1e-3).
-	for _, r := range dlReadCSV(t, filepath.Join(dir, "hessian.csv")) {
+	for _, r := range readCSV(t, filepath.Join(dir, "hessian.csv")) {
 		if r["kind"] == "balanced" && r["iteration"] == "0" {
-			if e := dlNum(t, r["min_eigenvalue"]); math.Abs(e-(-3+1e-3)) > 1e-9 {
+			if e := numOrNaN(t, r["min_eigenvalue"]); math.Abs(e-(-3+1e-3)) > 1e-9 {
 				t.Errorf("minimum eigenvalue at the balanced start %g, want %g", e, -3+1e-3)
 			}
 		}
@@ -207,8 +204,8 @@ func TestDeepLinearQuick(t *testing.T) {
 	// each other), small Gaussian ones growing (by more than a factor 2
 	// from the shallowest to the deepest network).
 	med := map[string][]float64{}
-	for _, r := range dlReadCSV(t, filepath.Join(dir, "depth_summary.csv")) {
-		med[r["init"]+" "+r["gain"]] = append(med[r["init"]+" "+r["gain"]], dlNum(t, r["median_iterations"]))
+	for _, r := range readCSV(t, filepath.Join(dir, "depth_summary.csv")) {
+		med[r["init"]+" "+r["gain"]] = append(med[r["init"]+" "+r["gain"]], numOrNaN(t, r["median_iterations"]))
 	}
 	orth, gauss := med["orthogonal 1"], med["gaussian 0.5"]
 	if len(orth) < 2 || len(gauss) < 2 {
@@ -232,45 +229,6 @@ func TestDeepLinearQuick(t *testing.T) {
 func Example_saxeTime() {
 	fmt.Printf("%.5f\n", saxeTime(1e-3, 1.5, 3, 1))
 	// Output: 1.33434
-}
-
-// dlReadCSV reads a CSV file with a header into one map per row.
-func dlReadCSV(t *testing.T, path string) []map[string]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) < 2 {
-		t.Fatalf("%s has no rows", path)
-	}
-	var rows []map[string]string
-	for _, rec := range recs[1:] {
-		m := map[string]string{}
-		for i, h := range recs[0] {
-			m[h] = rec[i]
-		}
-		rows = append(rows, m)
-	}
-	return rows
-}
-
-// dlNum parses a CSV cell as a float64; an empty cell is NaN.
-func dlNum(t *testing.T, s string) float64 {
-	t.Helper()
-	if s == "" {
-		return math.NaN()
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
 
 // dlFloatsNear reports whether a and b have equal lengths and entries within

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
@@ -102,38 +99,38 @@ func TestIndexEnergySearchCertifies(t *testing.T) {
 func TestIndexEnergyQuick(t *testing.T) {
 	t.Parallel()
 	dir := runQuick(t, "index-energy", 2) // shared with TestWorkersGiveIdenticalResults
-	rows := ieReadCSV(t, filepath.Join(dir, "summary.csv"))
+	rows := readCSV(t, filepath.Join(dir, "summary.csv"))
 	if len(rows) != len(indexEnergyPresets.Quick.Dims) {
 		t.Fatalf("summary has %d rows, want %d", len(rows), len(indexEnergyPresets.Quick.Dims))
 	}
 	for _, r := range rows {
-		n := ieNum(t, r["n"])
+		n := numOrNaN(t, r["n"])
 		// Enough certified, distinct critical points to measure a trend.
-		if d := ieNum(t, r["distinct"]); !(d >= 10) {
+		if d := numOrNaN(t, r["distinct"]); !(d >= 10) {
 			t.Errorf("N = %v: %v certified distinct critical points, want at least 10", n, d)
 		}
 		// Bray & Dean: the index rises monotonically with the energy.
-		if rho := ieNum(t, r["spearman"]); !(rho > 0.8) {
+		if rho := numOrNaN(t, r["spearman"]); !(rho > 0.8) {
 			t.Errorf("N = %v: Spearman ρ(ε, α) = %.3f, want > 0.8", n, rho)
 		}
 		// The index is an integer, so α moves in steps of 1/N: the mean
 		// deviation from the N → ∞ curve stays below one step.
-		if mad := ieNum(t, r["mean_abs_dev"]); !(mad < 1/n) {
+		if mad := numOrNaN(t, r["mean_abs_dev"]); !(mad < 1/n) {
 			t.Errorf("N = %v: mean |α - α_BD| = %.4f, want < 1/N = %.4f", n, mad, 1/n)
 		}
 		// The convention check: the spectrum centre moves as (F1/F0) ε =
 		// -ε and the radius is 2 sqrt(F2) = 2. A factor 2 wrong in ε_c
 		// would give a slope of -1/2 or -2, or a radius of 1 or 4.
-		if s, want := ieNum(t, r["shift_slope"]), ieNum(t, r["shift_slope_theory"]); !(math.Abs(s-want) < 0.25) {
+		if s, want := numOrNaN(t, r["shift_slope"]), numOrNaN(t, r["shift_slope_theory"]); !(math.Abs(s-want) < 0.25) {
 			t.Errorf("N = %v: spectrum centre slope %.3f, want %v ± 0.25", n, s, want)
 		}
-		if rad, want := ieNum(t, r["radius_mean"]), ieNum(t, r["radius_theory"]); !(math.Abs(rad/want-1) < 0.25) {
+		if rad, want := numOrNaN(t, r["radius_mean"]), numOrNaN(t, r["radius_theory"]); !(math.Abs(rad/want-1) < 0.25) {
 			t.Errorf("N = %v: spectrum radius %.3f, want %v within 25%%", n, rad, want)
 		}
 	}
 	// Every certified point of the points table meets the threshold.
-	for _, r := range ieReadCSV(t, filepath.Join(dir, "points.csv")) {
-		if r["certified"] == "true" && !(ieNum(t, r["grad_norm"])*ieNum(t, r["grad_norm"]) < ieNum(t, r["grad_tol"])) {
+	for _, r := range readCSV(t, filepath.Join(dir, "points.csv")) {
+		if r["certified"] == "true" && !(numOrNaN(t, r["grad_norm"])*numOrNaN(t, r["grad_norm"]) < numOrNaN(t, r["grad_tol"])) {
 			t.Errorf("certified point with ||g|| = %s, threshold %s on ||g||²", r["grad_norm"], r["grad_tol"])
 		}
 	}
@@ -152,43 +149,4 @@ func Example_indexEnergyTheory() {
 	// ε =  0: α = 0.5000
 	// ε =  1: α = 0.8045
 	// ε =  2: α = 1.0000
-}
-
-// ieReadCSV reads a CSV file with a header into one map per row.
-func ieReadCSV(t *testing.T, path string) []map[string]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) < 2 {
-		t.Fatalf("%s has no rows", path)
-	}
-	var rows []map[string]string
-	for _, rec := range recs[1:] {
-		m := map[string]string{}
-		for i, h := range recs[0] {
-			m[h] = rec[i]
-		}
-		rows = append(rows, m)
-	}
-	return rows
-}
-
-// ieNum parses a CSV cell as a float64; an empty cell is NaN.
-func ieNum(t *testing.T, s string) float64 {
-	t.Helper()
-	if s == "" {
-		return math.NaN()
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }

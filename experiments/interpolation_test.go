@@ -38,22 +38,22 @@ func TestInterpolationQuick(t *testing.T) {
 	t.Parallel()
 	dir := runQuick(t, "interpolation", 2)
 	seen := map[string]bool{}
-	for _, r := range dlReadCSV(t, filepath.Join(dir, "summary.csv")) {
+	for _, r := range readCSV(t, filepath.Join(dir, "summary.csv")) {
 		name := r["case"] + " " + r["split"]
 		seen[name] = true
 		// The ends of the line are the initial and the trained parameters
 		// exactly: (1 − 0)θ0 + 0·θ1 = θ0 and 0·θ0 + 1·θ1 = θ1.
-		if a, b := dlNum(t, r["loss_line_0"]), dlNum(t, r["loss_init"]); a != b {
+		if a, b := numOrNaN(t, r["loss_line_0"]), numOrNaN(t, r["loss_init"]); a != b {
 			t.Errorf("%s: loss at a = 0 is %v, initial loss %v", name, a, b)
 		}
-		if a, b := dlNum(t, r["loss_line_1"]), dlNum(t, r["loss_final"]); a != b {
+		if a, b := numOrNaN(t, r["loss_line_1"]), numOrNaN(t, r["loss_final"]); a != b {
 			t.Errorf("%s: loss at a = 1 is %v, trained loss %v", name, a, b)
 		}
 		if r["split"] != "train" {
 			continue
 		}
 		// Training lowered the loss.
-		if !(dlNum(t, r["loss_final"]) < 0.1*dlNum(t, r["loss_init"])) {
+		if !(numOrNaN(t, r["loss_final"]) < 0.1*numOrNaN(t, r["loss_init"])) {
 			t.Errorf("%s: trained loss %s not below a tenth of the initial %s", name, r["loss_final"], r["loss_init"])
 		}
 		// Goodfellow et al.: for small networks the training loss falls
@@ -61,7 +61,7 @@ func TestInterpolationQuick(t *testing.T) {
 		// to their measured monotonicity (no rise at all on the grid of
 		// the committed runs) within 1e-3 of the drop J(0) − J(1).
 		if r["case"] == "linear-small" || r["case"] == "linear-orthogonal-4" {
-			if rel := dlNum(t, r["max_rise_relative"]); !(rel <= 1e-3) {
+			if rel := numOrNaN(t, r["max_rise_relative"]); !(rel <= 1e-3) {
 				t.Errorf("%s: training loss rises by %s (%.3g of the drop) along the line", name, r["max_rise"], rel)
 			}
 		}
@@ -76,12 +76,12 @@ func TestInterpolationQuick(t *testing.T) {
 	// net is at the saddle of index 32 of 128 (deep-linear's
 	// TestSaxeOriginHessian): at the loose tolerance exactly those
 	// directions are negative.
-	for _, r := range dlReadCSV(t, filepath.Join(dir, "hessian.csv")) {
+	for _, r := range readCSV(t, filepath.Join(dir, "hessian.csv")) {
 		if r["case"] == "linear-small" && r["alpha"] == "0" {
-			if got := dlNum(t, r["index_loose"]); got != 32 {
+			if got := numOrNaN(t, r["index_loose"]); got != 32 {
 				t.Errorf("linear-small at a = 0: loose index %v, want 32", got)
 			}
-			if got := dlNum(t, r["min_eigenvalue"]); math.Abs(got+3) > 0.01 {
+			if got := numOrNaN(t, r["min_eigenvalue"]); math.Abs(got+3) > 0.01 {
 				t.Errorf("linear-small at a = 0: minimum eigenvalue %v, want about -3", got)
 			}
 		}

@@ -101,20 +101,20 @@ func TestMLPSpectrumPoints(t *testing.T) {
 func TestMLPCriticalQuick(t *testing.T) {
 	t.Parallel()
 	dir := runQuick(t, "mlp-critical", 2)
-	points := aeReadCSV(t, filepath.Join(dir, "points.csv"))
-	summary := aeReadCSV(t, filepath.Join(dir, "summary.csv"))
+	points := readCSV(t, filepath.Join(dir, "points.csv"))
+	summary := readCSV(t, filepath.Join(dir, "summary.csv"))
 	all := summary[len(summary)-1]
 	if all["method"] != "all" {
 		t.Fatalf("last summary row is %q, want all", all["method"])
 	}
-	priorLoss, priorErr := aeNum(t, all["prior_loss"]), aeNum(t, all["prior_error_pct"])
+	priorLoss, priorErr := numOrNaN(t, all["prior_loss"]), numOrNaN(t, all["prior_error_pct"])
 
 	outcomes := map[string]int{}
 	certifiedIndex := map[string]bool{}
 	for _, r := range points {
 		id := r["point"] + " (" + r["method"] + ")"
 		outcomes[r["outcome"]]++
-		g2 := aeNum(t, r["grad_norm_sq"])
+		g2 := numOrNaN(t, r["grad_norm_sq"])
 		certified := r["certified"] == "true"
 		if certified != (r["status"] == "converged") || certified != (r["outcome"] == "certified") {
 			t.Errorf("point %s: certified %v, status %s, outcome %s", id, certified, r["status"], r["outcome"])
@@ -125,7 +125,7 @@ func TestMLPCriticalQuick(t *testing.T) {
 		}
 		// The gradient-flat flag only on points that are not certified, and
 		// only above the flatness threshold 0.9 (Frye et al. 2021).
-		if r["gradient_flat"] == "true" && (certified || !(aeNum(t, r["flat_ratio"]) > 0.9)) {
+		if r["gradient_flat"] == "true" && (certified || !(numOrNaN(t, r["flat_ratio"]) > 0.9)) {
 			t.Errorf("point %s: gradient-flat with certified %v, r = %s", id, certified, r["flat_ratio"])
 		}
 		// A consistent classification: index + nullity + positive = P, the
@@ -137,7 +137,7 @@ func TestMLPCriticalQuick(t *testing.T) {
 		if idx < 0 || null < 0 || pos < 0 || n != 343 {
 			t.Errorf("point %s: index %d, nullity %d of %d parameters (want 100·3+3+3·10+10 = 343)", id, idx, null, n)
 		}
-		if a := aeNum(t, r["index_fraction"]); a != float64(idx)/float64(n) {
+		if a := numOrNaN(t, r["index_fraction"]); a != float64(idx)/float64(n) {
 			t.Errorf("point %s: index fraction %v, want %d/%d", id, a, idx, n)
 		}
 		var kind string
@@ -154,7 +154,7 @@ func TestMLPCriticalQuick(t *testing.T) {
 		if r["kind"] != kind {
 			t.Errorf("point %s: kind %s, want %s for index %d, nullity %d, %d positive", id, r["kind"], kind, idx, null, pos)
 		}
-		if tol := aeNum(t, r["class_tol"]); (idx > 0) != (aeNum(t, r["min_eigenvalue"]) < -tol) {
+		if tol := numOrNaN(t, r["class_tol"]); (idx > 0) != (numOrNaN(t, r["min_eigenvalue"]) < -tol) {
 			t.Errorf("point %s: index %d with smallest eigenvalue %s and tolerance %g", id, idx, r["min_eigenvalue"], tol)
 		}
 		if certified {
@@ -163,13 +163,13 @@ func TestMLPCriticalQuick(t *testing.T) {
 			// constant-output critical point, with the loss −Σ π log π and
 			// the error 1 − max π of the class frequencies (to the accuracy
 			// that ||g||² < 1e-10 allows).
-			if l, e := aeNum(t, r["loss"]), aeNum(t, r["error_pct"]); math.Abs(l-priorLoss) > 1e-6 || math.Abs(e-priorErr) > 1e-9 {
+			if l, e := numOrNaN(t, r["loss"]), numOrNaN(t, r["error_pct"]); math.Abs(l-priorLoss) > 1e-6 || math.Abs(e-priorErr) > 1e-9 {
 				t.Errorf("point %s: certified at loss %v, error %v%%; the constant-output point has %v, %v%%", id, l, e, priorLoss, priorErr)
 			}
 		}
 	}
-	if n := aeNum(t, all["points"]); int(n) != len(points) || outcomes["certified"] != int(aeNum(t, all["certified"])) ||
-		outcomes["gradient-flat"] != int(aeNum(t, all["gradient_flat"])) || outcomes["neither"] != int(aeNum(t, all["neither"])) {
+	if n := numOrNaN(t, all["points"]); int(n) != len(points) || outcomes["certified"] != int(numOrNaN(t, all["certified"])) ||
+		outcomes["gradient-flat"] != int(numOrNaN(t, all["gradient_flat"])) || outcomes["neither"] != int(numOrNaN(t, all["neither"])) {
 		t.Errorf("summary %v disagrees with the points' outcomes %v", all, outcomes)
 	}
 	if outcomes["certified"] == 0 {
@@ -179,13 +179,13 @@ func TestMLPCriticalQuick(t *testing.T) {
 	// differ in both error and index their correlation must be positive.
 	// In the quick preset they share one error, and the correlation is a
 	// missing value.
-	if c := all["corr_error_index_certified"]; c != "" && !(aeNum(t, c) > 0) {
+	if c := all["corr_error_index_certified"]; c != "" && !(numOrNaN(t, c) > 0) {
 		t.Errorf("correlation of error and index over the certified points %s, want > 0", c)
 	}
 
 	// Each histogram counts every eigenvalue of its point.
 	totals := map[string]int{}
-	for _, r := range aeReadCSV(t, filepath.Join(dir, "spectra.csv")) {
+	for _, r := range readCSV(t, filepath.Join(dir, "spectra.csv")) {
 		c, _ := strconv.Atoi(r["count"])
 		totals[r["point"]] += c
 	}

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/csv"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -15,29 +13,6 @@ import (
 	"github.com/critpoint/critpoint/experiments/internal/stats"
 	"github.com/critpoint/critpoint/hessian"
 )
-
-// readCSV reads a results table as a slice of rows keyed by column name.
-func readCSV(t *testing.T, path string) []map[string]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows []map[string]string
-	for _, r := range recs[1:] {
-		m := map[string]string{}
-		for i, h := range recs[0] {
-			m[h] = r[i]
-		}
-		rows = append(rows, m)
-	}
-	return rows
-}
 
 func num(t *testing.T, s string) float64 {
 	t.Helper()

@@ -95,13 +95,13 @@ func TestSpinGlassQuick(t *testing.T) {
 	// allowance is 3 N^-1/2 above the band (the gap of the mean is about
 	// 0.8 N^-1/2) and N^-1/2 below it (a few glasses at N = 50 have
 	// minima 0.1 below -E₀).
-	for _, r := range ieReadCSV(t, filepath.Join(dir, "spin_glass_runs.csv")) {
+	for _, r := range readCSV(t, filepath.Join(dir, "spin_glass_runs.csv")) {
 		if r["certified"] != "true" || r["kind"] != "minimum" || r["index"] != "0" {
 			t.Errorf("p = %s, N = %s, glass %s, run %s: certified %s, %s of index %s; want a certified minimum",
 				r["p"], r["n"], r["glass"], r["run"], r["certified"], r["kind"], r["index"])
 			continue
 		}
-		p, n, en := int(ieNum(t, r["p"])), ieNum(t, r["n"]), ieNum(t, r["energy"])
+		p, n, en := int(numOrNaN(t, r["p"])), numOrNaN(t, r["n"]), numOrNaN(t, r["energy"])
 		lo, hi := sgBand(p)
 		if s := 1 / math.Sqrt(n); !(en > lo-s && en < hi+3*s) {
 			t.Errorf("p = %d, N = %v: H/N = %.4f outside [-E₀ - N^-1/2, -E∞ + 3 N^-1/2] = [%.4f, %.4f]", p, n, en, lo-s, hi+3*s)
@@ -112,7 +112,7 @@ func TestSpinGlassQuick(t *testing.T) {
 	// of the energies shrinks (Choromanska et al. 2015). Compared between
 	// the smallest and the largest N of each p: at quick size the gaps of
 	// neighbouring sizes differ by about one standard error.
-	sum := ieReadCSV(t, filepath.Join(dir, "spin_glass_summary.csv"))
+	sum := readCSV(t, filepath.Join(dir, "spin_glass_summary.csv"))
 	first := map[string]map[string]string{}
 	last := map[string]map[string]string{}
 	for _, r := range sum {
@@ -126,18 +126,18 @@ func TestSpinGlassQuick(t *testing.T) {
 		if a["n"] == b["n"] {
 			continue
 		}
-		if ga, gb := ieNum(t, a["gap_mean"]), ieNum(t, b["gap_mean"]); !(gb < ga) {
+		if ga, gb := numOrNaN(t, a["gap_mean"]), numOrNaN(t, b["gap_mean"]); !(gb < ga) {
 			t.Errorf("p = %s: mean gap above -E∞ %.4f at N = %s, %.4f at N = %s: not shrinking", p, ga, a["n"], gb, b["n"])
 		}
-		if sa, sb := ieNum(t, a["std"]), ieNum(t, b["std"]); !(sb < sa) {
+		if sa, sb := numOrNaN(t, a["std"]), numOrNaN(t, b["std"]); !(sb < sa) {
 			t.Errorf("p = %s: std of H/N %.4f at N = %s, %.4f at N = %s: not shrinking", p, sa, a["n"], sb, b["n"])
 		}
 	}
 
 	// The network side, loosely at quick size (4 runs per width): the test
 	// losses of the widest networks spread less than those of the narrowest.
-	nets := ieReadCSV(t, filepath.Join(dir, "network_summary.csv"))
-	if sa, sb := ieNum(t, nets[0]["test_loss_std"]), ieNum(t, nets[len(nets)-1]["test_loss_std"]); !(sb < sa) {
+	nets := readCSV(t, filepath.Join(dir, "network_summary.csv"))
+	if sa, sb := numOrNaN(t, nets[0]["test_loss_std"]), numOrNaN(t, nets[len(nets)-1]["test_loss_std"]); !(sb < sa) {
 		t.Errorf("test-loss std %.4f with %s hidden units, %.4f with %s: not shrinking", sa, nets[0]["hidden"], sb, nets[len(nets)-1]["hidden"])
 	}
 }
