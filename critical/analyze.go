@@ -77,8 +77,13 @@ type Certificate struct {
 	// Critical is GradNormSq < GradTol.
 	Critical bool
 
-	// ClassTol is the classification tolerance used, max(Tol,
-	// HessianError); see AnalyzeSettings.Tol.
+	// ClassTol is the classification tolerance used,
+	//  max(Tol, HessianError + DistanceError),
+	// with Tol as in AnalyzeSettings.Tol: each computed eigenvalue is within
+	// HessianError of one of the Hessian at x, which is within
+	// DistanceError of one of the Hessian at the critical point x
+	// approximates (Weyl), so an eigenvalue within ClassTol of zero may have
+	// either sign there.
 	ClassTol float64
 	// HessianExact is true when the Hessian came from Hess or HessVec.
 	HessianExact bool
@@ -91,13 +96,39 @@ type Certificate struct {
 	// FD holds the parts of the finite-difference error estimate; it is
 	// zero for an exact Hessian.
 	FD hessian.FDError
+	// NewtonDistance and DistanceError are set for a critical point
+	// (Critical true, g != 0); both are zero otherwise. A point that passes
+	// the gradient test is not the critical point x* it approximates but
+	// lies near it, and the Hessian's eigenvalues at x* differ from those
+	// at x by up to ||H(x*) - H(x)||_2 (Weyl). Where x* is a degenerate
+	// critical point, as on the manifolds of critical points of deep linear
+	// networks, eigenvalues that vanish at x* are of the order of the
+	// distance at x and take either sign: at ||g||^2 just below 1e-10 they
+	// can exceed the tolerance and give a wrong index with every sign
+	// apparently certain.
+	//
+	// NewtonDistance is ||p|| for the Newton step p = -H^+ g at x, with the
+	// eigenvalues within max(Tol, HessianError) counted as zero: the
+	// estimated distance to x*. DistanceError estimates the change of the
+	// Hessian to x* as
+	//  DistanceError = 2 ||H(x + p) - H(x)||_2.
+	// Near a nondegenerate critical point x* is about ||p|| away and the
+	// Hessian changes linearly. Near a degenerate one Newton's method
+	// converges linearly, with ratio 1/2 on a manifold of critical points
+	// (Decker, Keller & Kelley, "Convergence rates for Newton's method at
+	// singular points", SIAM J. Numer. Anal. 20, 1983) and (k-2)/(k-1) at a
+	// zero of order k-1 of the gradient in one direction; the factor 2
+	// covers both: for f = x^k it bounds the change of the Hessian to x* = 0
+	// for every k >= 3 (2 (1 - ((k-2)/(k-1))^(k-2)) > 1). It is an
+	// estimate, not a bound: a Hessian that changes faster beyond x + p
+	// than along p, or a step that points away from x*, can defeat it.
+	NewtonDistance, DistanceError float64
 	// Uncertain is the number of eigenvalues whose sign is not certain,
-	// |λ| <= ClassTol; as ClassTol >= HessianError it equals the
-	// classification's Nullity.
+	// |λ| <= ClassTol; it equals the classification's Nullity.
 	Uncertain int
 	// ErrorLimited is the number of those eigenvalues that would have had a
-	// sign under Tol alone and lost it to HessianError: the ones a more
-	// accurate Hessian might resolve.
+	// sign under Tol alone and lost it to HessianError or DistanceError:
+	// the ones a more accurate Hessian or a point nearer x* might resolve.
 	ErrorLimited int
 	// SignsCertain is Uncertain == 0: the index is exact.
 	SignsCertain bool
@@ -154,6 +185,13 @@ type Analysis struct {
 // coordinate, when f(x), a gradient component or a Hessian entry is not
 // finite, or when p lacks the functions needed.
 func Analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, error) {
+	a, _, err := analyze(p, x, s)
+	return a, err
+}
+
+// analyze is Analyze, also returning for a critical point with an assembled
+// Hessian the Newton step and eigendecomposition behind its certificate.
+func analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, *newtonStep, error) {
 	var set AnalyzeSettings
 	if s != nil {
 		set = *s
@@ -168,26 +206,26 @@ func Analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, erro
 	}
 	n := len(x)
 	if n == 0 {
-		return Analysis{}, fmt.Errorf("critical: %w", hessian.ErrZeroDim)
+		return Analysis{}, nil, fmt.Errorf("critical: %w", hessian.ErrZeroDim)
 	}
 	for i, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return Analysis{}, fmt.Errorf("critical: non-finite coordinate x[%d] = %v", i, v)
+			return Analysis{}, nil, fmt.Errorf("critical: non-finite coordinate x[%d] = %v", i, v)
 		}
 	}
 	if p.Func == nil && p.Grad == nil {
-		return Analysis{}, errors.New("critical: problem has neither Func nor Grad")
+		return Analysis{}, nil, errors.New("critical: problem has neither Func nor Grad")
 	}
 
 	a := Analysis{X: append([]float64(nil), x...), F: math.NaN(), Grad: make([]float64, n)}
 	if p.Func != nil {
 		a.F = p.Func(a.X)
 		if math.IsNaN(a.F) || math.IsInf(a.F, 0) {
-			return Analysis{}, fmt.Errorf("critical: non-finite function value f(x) = %v", a.F)
+			return Analysis{}, nil, fmt.Errorf("critical: non-finite function value f(x) = %v", a.F)
 		}
 	}
 	if err := hessian.Gradient(a.Grad, p, a.X, fdSet); err != nil {
-		return Analysis{}, fmt.Errorf("critical: %w", err)
+		return Analysis{}, nil, fmt.Errorf("critical: %w", err)
 	}
 	c := &a.Certificate
 	c.GradientExact = p.Grad != nil
@@ -205,43 +243,183 @@ func Analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, erro
 
 	if set.matrixFree(p, n) {
 		if err := analyzeMatrixFree(&a, p, set); err != nil {
-			return Analysis{}, err
+			return Analysis{}, nil, err
 		}
-		return a, nil
+		return a, nil, nil
 	}
+	exact := (p.Hess != nil || p.HessVec != nil) && !set.ForceFD
 	a.Hessian = mat.NewSymDense(n, nil)
-	if (p.Hess != nil || p.HessVec != nil) && !set.ForceFD {
+	if exact {
 		if err := hessian.Exact(a.Hessian, p, a.X); err != nil {
-			return Analysis{}, fmt.Errorf("critical: %w", err)
+			return Analysis{}, nil, fmt.Errorf("critical: %w", err)
 		}
 		c.HessianExact = true
 		c.HessianError = float64(n) * 0x1p-52 * mat.Norm(a.Hessian, 2)
 	} else {
 		e, err := hessian.FiniteDiffWithError(a.Hessian, p, a.X, fdSet)
 		if err != nil {
-			return Analysis{}, fmt.Errorf("critical: %w", err)
+			return Analysis{}, nil, fmt.Errorf("critical: %w", err)
 		}
 		c.FD = e
 		c.HessianError = e.Estimate
 	}
 
-	vals, err := hessian.Eigenvalues(a.Hessian)
+	// The Newton step needs the eigenvectors; they are computed only for a
+	// critical point.
+	var (
+		vals []float64
+		nt   *newtonStep
+		err  error
+	)
+	if c.Critical && c.GradNorm > 0 {
+		nt = &newtonStep{}
+		vals, err = hessian.Eigenvectors(&nt.vecs, a.Hessian)
+	} else {
+		vals, err = hessian.Eigenvalues(a.Hessian)
+	}
 	if err != nil {
-		return Analysis{}, fmt.Errorf("critical: %w", err)
+		return Analysis{}, nil, fmt.Errorf("critical: %w", err)
 	}
 	tol := set.Tol
 	if tol <= 0 {
 		tol = defaultTol(vals)
 	}
 	c.ClassTol = max(tol, c.HessianError)
+	if nt != nil {
+		nt.vals, nt.tol = vals, c.ClassTol
+		var step []float64
+		stepAt := func(t float64) ([]float64, float64) {
+			step, _ = pseudoNewton(&nt.vecs, vals, a.Grad, t)
+			return step, largestWithin(vals, t)
+		}
+		change := func(step []float64) (float64, error) {
+			return denseHessianChange(p, a.X, step, a.Hessian, exact, fdSet)
+		}
+		t, d, err := distanceTol(c.ClassTol, stepAt, change)
+		if err != nil {
+			return Analysis{}, nil, err
+		}
+		c.NewtonDistance, c.DistanceError = floats.Norm(step, 2), d
+		c.ClassTol = max(tol, c.HessianError+d, t)
+	}
 	a.Classification, err = ClassifyEigenvalues(vals, c.ClassTol)
 	if err != nil {
-		return Analysis{}, err
+		return Analysis{}, nil, err
 	}
 	c.Uncertain = a.Classification.Nullity
 	c.ErrorLimited = c.Uncertain - hessian.CountInertia(vals, tol).Zero
 	c.SignsCertain = c.Uncertain == 0
-	return a, nil
+	return a, nt, nil
+}
+
+// newtonStep is the eigendecomposition of the Hessian of a critical point's
+// analysis, for Find to reuse, with the Newton step p = -H^+ g in which the
+// eigenvalues within tol, max(Tol, HessianError), count as zero, and ||H p +
+// g||, the part of g along their eigenvectors. Analyze sets vals, vecs and
+// tol; Find the rest.
+type newtonStep struct {
+	vals  []float64
+	vecs  mat.Dense
+	tol   float64
+	step  []float64
+	resid float64
+}
+
+// pseudoNewton returns the Newton step p = -H^+ g for the eigendecomposition
+// (vecs, vals) of H, with the eigenvalues within tol counted as zero, and
+// ||H p + g||, the norm of the part of g along their eigenvectors.
+func pseudoNewton(vecs *mat.Dense, vals, g []float64, tol float64) (step []float64, resid float64) {
+	n := len(g)
+	c := make([]float64, n)
+	mat.NewVecDense(n, c).MulVec(vecs.T(), mat.NewVecDense(n, g))
+	var resid2 float64
+	for i, l := range vals {
+		if math.Abs(l) <= tol {
+			resid2 += c[i] * c[i]
+			c[i] = 0
+		} else {
+			c[i] = -c[i] / l
+		}
+	}
+	step = make([]float64, n)
+	mat.NewVecDense(n, step).MulVec(vecs, mat.NewVecDense(n, c))
+	return step, math.Sqrt(resid2)
+}
+
+// distanceTol returns the tolerance t of the Newton step behind a critical
+// point's certificate and the DistanceError D = 2 ||H(x + p) - H(x)||_2 for
+// the step p = stepAt(t), which counts the eigenvalues within t as zero.
+// stepAt also returns the largest |λ| within t, and change returns
+// ||H(x + p) - H(x)||_2.
+//
+// The step must not divide by eigenvalues that the change of the Hessian
+// could move to zero: near a manifold of critical points the eigenvalues
+// that vanish on it are small but above t0 at x, the gradient has a small
+// component along their eigenvectors, and dividing by them gives a long step
+// along the manifold that changes the Hessian far more than the distance to
+// the manifold does. Starting from t = t0, t is raised to D while D > t:
+// eigenvalues within D count as zero anyway. Once D <= t, t is lowered to the
+// largest of t0, D and the largest |λ| within t, which leaves the step, and
+// so D, unchanged. Each round costs one Hessian; after eight, t is kept as
+// it is, with the last D.
+func distanceTol(t0 float64, stepAt func(t float64) ([]float64, float64), change func(step []float64) (float64, error)) (t, d float64, err error) {
+	t = t0
+	for range 8 {
+		step, within := stepAt(t)
+		if floats.Norm(step, 2) == 0 {
+			return max(t0, within), 0, nil
+		}
+		norm, err := change(step)
+		if err != nil {
+			return 0, 0, err
+		}
+		d = 2 * norm
+		if d <= t {
+			return max(t0, d, within), d, nil
+		}
+		t = d
+	}
+	_, within := stepAt(t)
+	return max(t0, within), d, nil
+}
+
+// largestWithin returns the largest |λ| <= t of the ascending vals, or 0.
+func largestWithin(vals []float64, t float64) float64 {
+	var m float64
+	for _, l := range vals {
+		if a := math.Abs(l); a <= t {
+			m = max(m, a)
+		}
+	}
+	return m
+}
+
+// denseHessianChange returns ||H(x + step) - H(x)||_2 for the Hessian h at
+// x, computing H(x + step) as h was computed.
+func denseHessianChange(p hessian.Problem, x, step []float64, h *mat.SymDense, exact bool, fd *hessian.FDSettings) (float64, error) {
+	n := len(x)
+	xp := make([]float64, n)
+	floats.AddTo(xp, x, step)
+	hp := mat.NewSymDense(n, nil)
+	var err error
+	if exact {
+		err = hessian.Exact(hp, p, xp)
+	} else {
+		err = hessian.FiniteDiff(hp, p, xp, fd)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("critical: Hessian at the Newton step from x, for the distance to the critical point: %w", err)
+	}
+	for i := range n {
+		for j := i; j < n; j++ {
+			hp.SetSym(i, j, hp.At(i, j)-h.At(i, j))
+		}
+	}
+	norm, err := hessian.SpectralNorm(hp, 1e-3)
+	if err != nil {
+		return 0, fmt.Errorf("critical: %w", err)
+	}
+	return norm, nil
 }
 
 // String returns a one-line summary of a, for example

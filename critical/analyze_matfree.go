@@ -186,7 +186,15 @@ func analyzeMatrixFree(a *Analysis, p hessian.Problem, set AnalyzeSettings) erro
 	if tol <= 0 {
 		tol = DefaultRelTol * sp.Norm
 	}
-	c.ClassTol = max(tol, c.HessianError)
+	if c.Critical && c.GradNorm > 0 {
+		var err error
+		var t float64
+		if t, c.NewtonDistance, c.DistanceError, err = matrixFreeDistance(p, a.X, a.Grad, max(tol, c.HessianError), sp.Norm); err != nil {
+			return err
+		}
+		tol = max(tol, t)
+	}
+	c.ClassTol = max(tol, c.HessianError+c.DistanceError)
 
 	ss.Tol = c.ClassTol
 	if sp.SLQ, err = hessian.SLQ(op, &ss); err != nil {
@@ -363,6 +371,65 @@ func meanEstimate(fracs []float64, r hessian.SLQResult) hessian.Estimate {
 	}
 	dim := float64(r.Dim)
 	return hessian.Estimate{Value: dim * mean, StdErr: dim * se, Probes: r.Iterations}
+}
+
+// matrixFreeDistance returns the tolerance of the Newton step and
+// Certificate.NewtonDistance and DistanceError from Hessian-vector products,
+// by distanceTol: the Newton step p for tolerance t by MINRES on H p = -g,
+// with its least-squares test at t/norm (norm estimates ||H||_2) so that
+// eigenvalues within about t count as zero, and ||H(x + p) - H(x)||_2 from
+// Lanczos on the difference of the products at x + p and x, as the largest
+// |Ritz value| plus its residual. Without the eigenvalues, t is not lowered
+// once D <= t.
+func matrixFreeDistance(p hessian.Problem, x, g []float64, t0, norm float64) (t, eta, derr float64, err error) {
+	n := len(x)
+	if norm == 0 {
+		return t0, 0, 0, nil
+	}
+	at := func(x []float64) func(hv, v []float64) {
+		return func(hv, v []float64) { p.HessVec(hv, x, v) }
+	}
+	rhs := make([]float64, n)
+	floats.ScaleTo(rhs, -1, g)
+	var step []float64
+	var minresErr error
+	stepAt := func(t float64) ([]float64, float64) {
+		step = make([]float64, n)
+		if _, err := MINRES(step, at(x), rhs, &MINRESSettings{Tol: 1e-10, ARTol: max(t/norm, 1e-10)}); err != nil {
+			minresErr = err
+			clear(step)
+		}
+		return step, t
+	}
+	change := func(step []float64) (float64, error) {
+		if minresErr != nil {
+			return 0, fmt.Errorf("critical: Newton step for the distance to the critical point: %w", minresErr)
+		}
+		xp := make([]float64, n)
+		floats.AddTo(xp, x, step)
+		if !allFinite(xp) {
+			return 0, fmt.Errorf("critical: non-finite Newton step from x, length %v", floats.Norm(step, 2))
+		}
+		hx, hxp := at(x), at(xp)
+		diff := hessian.Operator{Dim: n, Apply: func(dst, v []float64) {
+			tmp := make([]float64, n)
+			hxp(dst, v)
+			hx(tmp, v)
+			floats.Sub(dst, tmp)
+		}}
+		r, err := hessian.Lanczos(diff, 1, hessian.LargestMagnitude, &hessian.LanczosSettings{Tol: 1e-3})
+		if err != nil {
+			return 0, fmt.Errorf("critical: Hessian change along the Newton step: %w", err)
+		}
+		return math.Abs(r.Values[0]) + r.Residuals[0], nil
+	}
+	if t, derr, err = distanceTol(t0, stepAt, change); err != nil {
+		return 0, 0, 0, err
+	}
+	if minresErr != nil {
+		return 0, 0, 0, fmt.Errorf("critical: Newton step for the distance to the critical point: %w", minresErr)
+	}
+	return t, floats.Norm(step, 2), derr, nil
 }
 
 func countIf(vals []float64, f func(float64) bool) int {

@@ -57,6 +57,14 @@
 // Degenerate. A Saddle is certain as soon as one eigenvalue of each sign is.
 // When Nullity is positive the true index lies in [Index, Index+Nullity].
 //
+// Nor are signs claimed beyond the distance to the critical point. A point
+// that passes the gradient test only approximates a critical point x*, and
+// near a degenerate one, such as the manifolds of critical points of deep
+// linear networks, the eigenvalues that vanish at x* are of the order of that
+// distance and of either sign. For a critical point Analyze takes the Newton
+// step p towards x* and adds twice ||H(x + p) - H(x)||_2 to the error
+// (Certificate.DistanceError), again by Weyl's inequality.
+//
 // The default tolerance is relative, DefaultRelTol*||H||_2, so a
 // classification does not change when the function is scaled.
 //

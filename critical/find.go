@@ -276,8 +276,13 @@ type Point struct {
 	Certificate Certificate
 
 	// NewtonDistance is eta = ||H^+ g||, the length of the Newton step at
-	// X with the eigenvalues within Certificate.ClassTol counted as zero:
-	// the estimated distance from X to the critical point it approximates.
+	// X with the eigenvalues within max(ClassTol, HessianError) counted as
+	// zero (ClassTol of FindSettings, the tolerance before the distance to
+	// the critical point is accounted for): the estimated distance from X to
+	// the critical point it approximates. Certificate.NewtonDistance is the
+	// length of the step behind the certificate, which also counts as zero
+	// the eigenvalues that the Hessian's change along the step could move
+	// to zero.
 	NewtonDistance float64
 	// LimitEigenvalues, for a converged point with an assembled Hessian,
 	// estimate the eigenvalues of the Hessian at the critical point x*
@@ -295,7 +300,9 @@ type Point struct {
 	// An eigenvalue whose estimate mu_i lies within Certificate.ClassTol of
 	// zero or beyond it is an artefact of the distance to x*: Classification
 	// then counts as zero every eigenvalue up to the largest such
-	// |lambda_i|. At the monkey saddle, whose Hessian vanishes at x* and
+	// |lambda_i|, and the Certificate's ClassTol, Uncertain and
+	// SignsCertain follow. This complements Certificate.DistanceError, a
+	// bound on the change of all eigenvalues together. At the monkey saddle, whose Hessian vanishes at x* and
 	// doubles with the distance, mu = 0 for both eigenvalues and the point
 	// is classified Degenerate. Nil for a point that is not converged, when
 	// g = 0, or when the Hessian was not assembled.
@@ -311,11 +318,10 @@ type Point struct {
 
 	// FlatRatio is r = ||H p + g|| / (||H||_F ||p|| + ||g||) at X, the
 	// quantity Frye et al. (2021) use to detect gradient-flat points, for
-	// the minimum-residual Newton step p = -H^+ g in which the eigenvalues
-	// within Certificate.ClassTol count as zero: 0 when g lies in the range
-	// of H (and when g = 0), near 1 when g lies in its numerical kernel.
-	// Without the tolerance, an eigenvalue of 1e-9 next to a gradient-flat
-	// point would give a huge exact step and r = 0.
+	// the minimum-residual Newton step p of NewtonDistance: 0 when g lies in
+	// the range of H (and when g = 0), near 1 when g lies in its numerical
+	// kernel. Without the tolerance, an eigenvalue of 1e-9 next to a
+	// gradient-flat point would give a huge exact step and r = 0.
 	FlatRatio float64
 	// GradientFlat reports FlatRatio > FindSettings.FlatRatio at a point
 	// that is not certified critical.
@@ -486,9 +492,10 @@ func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
 		Iterations: iter,
 	}
 	defer func() { pt.Evaluations = f.c.evaluations() }()
-	a, aerr := Analyze(f.c.p, f.x, &AnalyzeSettings{Tol: f.set.ClassTol, GradTol: f.set.GradTol})
+	a, nt, aerr := analyze(f.c.p, f.x, &AnalyzeSettings{Tol: f.set.ClassTol, GradTol: f.set.GradTol})
 	if aerr != nil {
-		// The function or Hessian is not finite at the last iterate.
+		// The function or Hessian is not finite at the last iterate, or at
+		// the Newton step from it.
 		pt.Status = NonFinite
 		return pt, nil
 	}
@@ -497,42 +504,25 @@ func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
 	if status == Converged && !a.Certificate.Critical {
 		status = Stalled
 	}
-	tol := a.Classification.Tol
-	var (
-		h    = a.Hessian
-		vals []float64
-		vecs mat.Dense
-		step []float64
-	)
+	h := a.Hessian
 	if h != nil {
 		fro := mat.Norm(h, 2)
 		if status != Converged && fro == 0 {
 			status = ZeroHessian
 		}
-		var eerr error
-		if vals, eerr = hessian.Eigenvectors(&vecs, h); eerr != nil {
-			pt.Status = NonFinite
-			return pt, nil
-		}
-		// The Newton step p = -H^+ g, with the eigenvalues within the
-		// classification tolerance counted as zero; H p + g is the part
-		// of g along their eigenvectors.
-		c := make([]float64, f.n)
-		mat.NewVecDense(f.n, c).MulVec(vecs.T(), mat.NewVecDense(f.n, pt.Grad))
-		coef := make([]float64, f.n)
-		var resid2 float64
-		for i, l := range vals {
-			if math.Abs(l) <= tol {
-				resid2 += c[i] * c[i]
-			} else {
-				coef[i] = -c[i] / l
+		if nt == nil && pt.GradNorm > 0 {
+			// Not critical: Analyze computed no eigenvectors.
+			nt = &newtonStep{tol: a.Classification.Tol}
+			var eerr error
+			if nt.vals, eerr = hessian.Eigenvectors(&nt.vecs, h); eerr != nil {
+				pt.Status = NonFinite
+				return pt, nil
 			}
 		}
-		step = make([]float64, f.n)
-		mat.NewVecDense(f.n, step).MulVec(&vecs, mat.NewVecDense(f.n, coef))
-		pt.NewtonDistance = floats.Norm(step, 2)
-		if pt.GradNorm > 0 {
-			pt.FlatRatio = math.Sqrt(resid2) / (fro*pt.NewtonDistance + pt.GradNorm)
+		if nt != nil {
+			nt.step, nt.resid = pseudoNewton(&nt.vecs, nt.vals, pt.Grad, nt.tol)
+			pt.NewtonDistance = floats.Norm(nt.step, 2)
+			pt.FlatRatio = nt.resid / (fro*pt.NewtonDistance + pt.GradNorm)
 		}
 	} else {
 		pt.Spectrum = a.Spectrum
@@ -541,7 +531,7 @@ func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
 		}
 		if pt.GradNorm > 0 {
 			var ok bool
-			if pt.NewtonDistance, pt.FlatRatio, ok = f.flatRatioMatrixFree(pt.Grad, tol, a.Spectrum.Norm); !ok {
+			if pt.NewtonDistance, pt.FlatRatio, ok = f.flatRatioMatrixFree(pt.Grad, a.Classification.Tol, a.Spectrum.Norm); !ok {
 				pt.Status = NonFinite
 				return pt, nil
 			}
@@ -554,20 +544,26 @@ func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
 	pt.GradientFlat = !pt.Converged && pt.FlatRatio > f.set.FlatRatio
 	pt.Status = status
 	if pt.Converged && pt.NewtonDistance > 0 && h != nil {
-		if pt.LimitEigenvalues = f.limitEigenvalues(h, &vecs, vals, step); pt.LimitEigenvalues == nil {
+		if pt.LimitEigenvalues = f.limitEigenvalues(h, &nt.vecs, nt.vals, nt.step); pt.LimitEigenvalues == nil {
 			pt.Status, pt.Converged = NonFinite, false
 			return pt, nil
 		}
+		tol := pt.Certificate.ClassTol
 		raised := tol
 		for i, mu := range pt.LimitEigenvalues {
-			if l := vals[i]; math.Copysign(1, l)*mu <= tol {
+			if l := nt.vals[i]; math.Copysign(1, l)*mu <= tol {
 				raised = max(raised, math.Abs(l))
 			}
 		}
 		if raised > tol {
-			if pt.Classification, err = ClassifyEigenvalues(vals, raised); err != nil {
+			if pt.Classification, err = ClassifyEigenvalues(nt.vals, raised); err != nil {
 				return pt, err
 			}
+			c := &pt.Certificate
+			c.ClassTol = raised
+			c.ErrorLimited += pt.Classification.Nullity - c.Uncertain
+			c.Uncertain = pt.Classification.Nullity
+			c.SignsCertain = c.Uncertain == 0
 		}
 	}
 	return pt, nil
