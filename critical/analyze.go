@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/critpoint/critpoint/hessian"
@@ -287,15 +288,14 @@ func analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, *new
 	c.ClassTol = max(tol, c.HessianError)
 	if nt != nil {
 		nt.vals, nt.tol = vals, c.ClassTol
-		var step []float64
-		stepAt := func(t float64) ([]float64, float64) {
-			step, _ = pseudoNewton(&nt.vecs, vals, a.Grad, t)
-			return step, largestWithin(vals, t)
+		stepAt := func(t float64) []float64 {
+			step, _ := pseudoNewton(&nt.vecs, vals, a.Grad, t)
+			return step
 		}
 		change := func(step []float64) (float64, error) {
 			return denseHessianChange(p, a.X, step, a.Hessian, exact, fdSet)
 		}
-		t, d, err := distanceTol(c.ClassTol, stepAt, change)
+		t, d, step, err := eigenDistanceTol(vals, c.ClassTol, stepAt, change)
 		if err != nil {
 			return Analysis{}, nil, err
 		}
@@ -383,15 +383,89 @@ func distanceTol(t0 float64, stepAt func(t float64) ([]float64, float64), change
 	return max(t0, within), d, nil
 }
 
-// largestWithin returns the largest |λ| <= t of the ascending vals, or 0.
-func largestWithin(vals []float64, t float64) float64 {
-	var m float64
+// eigenDistanceTol is distanceTol for a Hessian whose eigenvalues vals are
+// known, so that the step changes only at the candidates c_0 = t0 < c_1 <
+// ... , the distinct |λ| above t0; stepAt(c_j) counts the eigenvalues within
+// c_j as zero. Candidate j is consistent when its change D_j is below c_{j+1}:
+// the tolerance max(c_j, D_j) then counts as zero exactly the eigenvalues
+// the step left out. eigenDistanceTol returns the first consistent candidate
+// it finds, with its D and step: from j = 0 it jumps, as distanceTol does,
+// to the largest candidate within D_j until one is consistent, and then
+// bisects back between the last inconsistent candidate and that one, so
+// that a long first step, which changes the Hessian much, does not cost the
+// eigenvalues its change exceeds. At most 24 Hessians are computed; beyond
+// that every eigenvalue counts as zero.
+func eigenDistanceTol(vals []float64, t0 float64, stepAt func(t float64) []float64, change func(step []float64) (float64, error)) (t, d float64, step []float64, err error) {
+	cand := []float64{t0}
 	for _, l := range vals {
-		if a := math.Abs(l); a <= t {
-			m = max(m, a)
+		if a := math.Abs(l); a > t0 {
+			cand = append(cand, a)
 		}
 	}
-	return m
+	slices.Sort(cand)
+	cand = slices.Compact(cand)
+	next := func(j int) float64 {
+		if j+1 < len(cand) {
+			return cand[j+1]
+		}
+		return math.Inf(1)
+	}
+	type result struct {
+		d    float64
+		step []float64
+	}
+	cache := make(map[int]result)
+	evals := 0
+	eval := func(j int) (result, error) {
+		if r, ok := cache[j]; ok {
+			return r, nil
+		}
+		r := result{step: stepAt(cand[j])}
+		if floats.Norm(r.step, 2) > 0 {
+			evals++
+			norm, err := change(r.step)
+			if err != nil {
+				return r, err
+			}
+			r.d = 2 * norm
+		}
+		cache[j] = r
+		return r, nil
+	}
+	const maxEvals = 24
+	lo, hi := -1, 0 // lo inconsistent (or none), hi to be tried
+	var rhi result
+	for {
+		if rhi, err = eval(hi); err != nil {
+			return 0, 0, nil, err
+		}
+		if rhi.d < next(hi) {
+			break
+		}
+		lo = hi
+		// The largest candidate within D, at least the next one.
+		k, _ := slices.BinarySearch(cand, rhi.d)
+		if k == len(cand) || cand[k] > rhi.d {
+			k--
+		}
+		hi = max(k, lo+1)
+		if evals >= maxEvals {
+			hi = len(cand) - 1
+		}
+	}
+	for hi-lo > 1 && lo >= 0 && evals < maxEvals {
+		mid := (lo + hi) / 2
+		r, err := eval(mid)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		if r.d < next(mid) {
+			hi, rhi = mid, r
+		} else {
+			lo = mid
+		}
+	}
+	return max(cand[hi], rhi.d), rhi.d, rhi.step, nil
 }
 
 // denseHessianChange returns ||H(x + step) - H(x)||_2 for the Hessian h at
