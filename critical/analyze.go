@@ -181,6 +181,14 @@ type Analysis struct {
 // assembling the Hessian: Lanczos and SLQ estimate its spectrum, and the
 // Kind rests on what the Ritz values prove (see SpectrumEstimate).
 //
+// At a point that passes the gradient test Analyze also estimates how far
+// the point is from the critical point it approximates and how much the
+// Hessian changes on the way (Certificate.NewtonDistance and DistanceError),
+// and widens the classification tolerance by that change. This costs the
+// eigenvectors of the Hessian and a few more Hessians (at most 24; typically
+// one or two), or, matrix-free, MINRES solves and Lanczos runs on the
+// difference of Hessian-vector products.
+//
 // Analyze panics for invalid settings. It returns an error, naming the
 // value, when x is empty (wrapping hessian.ErrZeroDim) or has a non-finite
 // coordinate, when f(x), a gradient component or a Hessian entry is not
