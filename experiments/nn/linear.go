@@ -8,6 +8,7 @@ import (
 	"github.com/critpoint/critpoint/hessian"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
@@ -119,7 +120,9 @@ func (d DeepLinear) Layer(w []float64, l int) *mat.Dense {
 func (d DeepLinear) Product(w []float64) *mat.Dense {
 	a := d.compile()
 	a.checkParams(w)
-	return a.prefix(w)[len(a.off)]
+	ws := a.newWork()
+	a.prefix(ws, w)
+	return mat.NewDense(a.sizes[len(a.off)], a.sizes[0], ws.q[len(a.off)])
 }
 
 func (a *linArch) checkParams(w []float64) {
@@ -134,30 +137,101 @@ func (a *linArch) layer(w []float64, l int) *mat.Dense {
 	return mat.NewDense(out, in, w[a.off[l]:a.off[l]+out*in])
 }
 
-// prefix returns Q_0 = I, Q_{l+1} = W_l Q_l (layers 0-based), so that Q_l
-// is n_l × n_0 and Q_L is the end-to-end map.
-func (a *linArch) prefix(w []float64) []*mat.Dense {
-	nl := len(a.off)
-	q := make([]*mat.Dense, nl+1)
-	q[0] = identity(a.sizes[0])
-	for l := range nl {
-		q[l+1] = new(mat.Dense)
-		q[l+1].Mul(a.layer(w, l), q[l])
-	}
-	return q
+// weights returns the n_{l+1} × n_l entries of W_l (layer l 0-based) in w,
+// row-major.
+func (a *linArch) weights(w []float64, l int) []float64 {
+	return w[a.off[l] : a.off[l]+a.sizes[l]*a.sizes[l+1]]
 }
 
-// suffix returns P_{L−1} = I, P_l = P_{l+1} W_{l+1}, so that P_l is
-// n_L × n_{l+1} and the end-to-end map is P_l W_l Q_l.
-func (a *linArch) suffix(w []float64) []*mat.Dense {
+// linWork holds the buffers of one evaluation of a deep linear network,
+// each a row-major matrix whose stride is its number of columns. A
+// LinearNet's pool holds them, so that Func, Grad and HessVec allocate
+// nothing in steady state.
+type linWork struct {
+	q, qd [][]float64 // Q_l and Q̇_l (n_l × n_0), Q_0 = I and Q̇_0 = 0
+	p, pd [][]float64 // P_l and Ṗ_l (n_L × n_{l+1}), P_{L−1} = I and Ṗ_{L−1} = 0
+	e, ed []float64   // E and Ė (n_L × n_0)
+
+	// s is scratch for the products of one layer: each buffer holds the
+	// largest of n_0 n_L and, over the layers l, n_L n_l, n_{l+1} n_l,
+	// n_{l+1} n_0 and n_L n_{l+1}.
+	s [5][]float64
+
+	// The buffers of the Hessian, grown on its first call (see buf).
+	qs, heq, g1, g2, f, m, mNext []float64
+}
+
+// newWork returns the buffers of an evaluation of a, with Q_0, P_{L−1}
+// set to the identity and Q̇_0, Ṗ_{L−1} to zero.
+func (a *linArch) newWork() *linWork {
 	nl := len(a.off)
-	p := make([]*mat.Dense, nl)
-	p[nl-1] = identity(a.sizes[nl])
-	for l := nl - 2; l >= 0; l-- {
-		p[l] = new(mat.Dense)
-		p[l].Mul(p[l+1], a.layer(w, l+1))
+	n0, nL := a.sizes[0], a.sizes[nl]
+	ws := &linWork{
+		q: make([][]float64, nl+1), qd: make([][]float64, nl+1),
+		p: make([][]float64, nl), pd: make([][]float64, nl),
+		e: make([]float64, nL*n0), ed: make([]float64, nL*n0),
 	}
-	return p
+	ws.q[0] = identity(n0).RawMatrix().Data
+	ws.qd[0] = make([]float64, n0*n0)
+	for l := 1; l <= nl; l++ {
+		ws.q[l] = make([]float64, a.sizes[l]*n0)
+		ws.qd[l] = make([]float64, a.sizes[l]*n0)
+	}
+	ws.p[nl-1] = identity(nL).RawMatrix().Data
+	ws.pd[nl-1] = make([]float64, nL*nL)
+	for l := range nl - 1 {
+		ws.p[l] = make([]float64, nL*a.sizes[l+1])
+		ws.pd[l] = make([]float64, nL*a.sizes[l+1])
+	}
+	scratch := n0 * nL
+	for l := range nl {
+		in, out := a.sizes[l], a.sizes[l+1]
+		scratch = max(scratch, nL*in, out*in, out*n0, nL*out)
+	}
+	for i := range ws.s {
+		ws.s[i] = make([]float64, scratch)
+	}
+	return ws
+}
+
+// mul stores in c the m×n product op(A) op(B) with inner dimension k of
+// row-major matrices: the Dgemm call of mat.Dense.Mul on the same operands,
+// through gemmSeq, so with the same bits and without allocating.
+func mul(tA, tB blas.Transpose, m, n, k int, a, b, c []float64) {
+	gemmSeq(tA, tB, m, n, k, 1, a, b, 0, c)
+}
+
+// addTo stores dst + s in dst elementwise, as mat.Dense.Add(dst, s).
+func addTo(dst, s []float64) {
+	for i, v := range dst {
+		dst[i] = v + s[i]
+	}
+}
+
+// scaleBy stores f·dst in dst, as mat.Dense.Scale(f, dst).
+func scaleBy(f float64, dst []float64) {
+	for i, v := range dst {
+		dst[i] = v * f
+	}
+}
+
+// prefix stores in ws.q the products Q_0 = I, Q_{l+1} = W_l Q_l (layers
+// 0-based), so that Q_l is n_l × n_0 and Q_L is the end-to-end map.
+func (a *linArch) prefix(ws *linWork, w []float64) {
+	n0 := a.sizes[0]
+	for l := range a.off {
+		mul(blas.NoTrans, blas.NoTrans, a.sizes[l+1], n0, a.sizes[l], a.weights(w, l), ws.q[l], ws.q[l+1])
+	}
+}
+
+// suffix stores in ws.p the products P_{L−1} = I, P_l = P_{l+1} W_{l+1},
+// so that P_l is n_L × n_{l+1} and the end-to-end map is P_l W_l Q_l.
+func (a *linArch) suffix(ws *linWork, w []float64) {
+	nl := len(a.off)
+	nL := a.sizes[nl]
+	for l := nl - 2; l >= 0; l-- {
+		mul(blas.NoTrans, blas.NoTrans, nL, a.sizes[l+1], a.sizes[l+2], ws.p[l+1], a.weights(w, l+1), ws.p[l])
+	}
 }
 
 func identity(n int) *mat.Dense {
@@ -229,6 +303,7 @@ type LinearNet struct {
 	data        samples
 	stats       *linStats
 	autoencoder bool
+	pool        sync.Pool // of *linWork, shared by Problem and every Batch
 
 	eigOnce sync.Once
 	eigVals []float64
@@ -268,14 +343,14 @@ func (n *LinearNet) NumParams() int { return n.arch.n }
 func (n *LinearNet) Len() int { return n.data.n }
 
 // Problem returns the objective over the whole data set.
-func (n *LinearNet) Problem() hessian.Problem { return n.arch.problem(n.stats) }
+func (n *LinearNet) Problem() hessian.Problem { return n.problem(n.stats) }
 
 // Batch returns the objective over the samples with the given indices,
 // with c computed for len(idx) samples. It panics on an empty idx or an
 // index out of range.
 func (n *LinearNet) Batch(idx []int) hessian.Problem {
 	in, out := n.arch.sizes[0], n.arch.sizes[len(n.arch.sizes)-1]
-	return n.arch.problem(newLinStats(n.data.gather(idx, in, out), in, out))
+	return n.problem(newLinStats(n.data.gather(idx, in, out), in, out))
 }
 
 // scale returns c for n samples.
@@ -290,38 +365,58 @@ func (a *linArch) scale(n int) float64 {
 	}
 }
 
-func (a *linArch) problem(st *linStats) hessian.Problem {
+func (n *LinearNet) work() *linWork {
+	if ws, ok := n.pool.Get().(*linWork); ok {
+		return ws
+	}
+	return n.arch.newWork()
+}
+
+func (n *LinearNet) problem(st *linStats) hessian.Problem {
+	a := &n.arch
 	c := a.scale(st.n)
+	nl := len(a.off)
+	n0, nL := a.sizes[0], a.sizes[nl]
 	return hessian.Problem{
 		Func: func(w []float64) float64 {
 			a.checkParams(w)
+			ws := n.work()
+			defer n.pool.Put(ws)
+			a.prefix(ws, w)
 			// ‖R12 − R11 Wᵀ‖² + ‖R22‖².
-			wp := a.prefix(w)[len(a.off)]
-			var r mat.Dense
-			r.Mul(st.r11, wp.T())
-			r.Sub(st.r12, &r)
-			f := mat.Norm(&r, 2)
+			r := ws.s[0][:n0*nL]
+			mul(blas.NoTrans, blas.Trans, n0, nL, n0, st.r11.RawMatrix().Data, ws.q[nl], r)
+			for i, v := range st.r12.RawMatrix().Data {
+				r[i] = v - r[i]
+			}
+			f := lapack64.Lange(lapack.Frobenius, blas64.General{Rows: n0, Cols: nL, Stride: nL, Data: r}, nil)
 			return c * (f*f + st.r22sq)
 		},
 		Grad: func(grad, w []float64) {
 			a.checkParams(w)
 			a.checkParams(grad)
-			q, p := a.prefix(w), a.suffix(w)
-			e := a.residual(q[len(a.off)], st)
-			for l := range a.off {
+			ws := n.work()
+			defer n.pool.Put(ws)
+			a.prefix(ws, w)
+			a.suffix(ws, w)
+			a.residual(ws, st)
+			for l := range nl {
 				// ∂L/∂W_l = 2c P_lᵀ E Q_lᵀ with E = W Σxx − Σyx.
-				var eq mat.Dense
-				eq.Mul(e, q[l].T())
-				dst := a.layer(grad, l)
-				dst.Mul(p[l].T(), &eq)
-				dst.Scale(2*c, dst)
+				in, out := a.sizes[l], a.sizes[l+1]
+				eq := ws.s[0][:nL*in]
+				mul(blas.NoTrans, blas.Trans, nL, in, n0, ws.e, ws.q[l], eq)
+				dst := a.weights(grad, l)
+				mul(blas.Trans, blas.NoTrans, out, in, nL, ws.p[l], eq, dst)
+				scaleBy(2*c, dst)
 			}
 		},
 		HessVec: func(hv, w, v []float64) {
 			a.checkParams(w)
 			a.checkParams(v)
 			a.checkParams(hv)
-			a.hessVec(hv, w, v, st, c)
+			ws := n.work()
+			defer n.pool.Put(ws)
+			a.hessVec(hv, ws, w, v, st, c)
 		},
 		Hess: func(h *mat.SymDense, w []float64) {
 			a.checkParams(w)
@@ -331,58 +426,66 @@ func (a *linArch) problem(st *linStats) hessian.Problem {
 			if h.SymmetricDim() != a.n {
 				panic(fmt.Sprintf("nn: Hessian destination is %d×%d, want %d×%d", h.SymmetricDim(), h.SymmetricDim(), a.n, a.n))
 			}
-			a.hessian(h, w, st, c)
+			ws := n.work()
+			defer n.pool.Put(ws)
+			a.hessian(h, ws, w, st, c)
 		},
 	}
 }
 
-// residual returns E = W Σxx − Σyx for the end-to-end map W.
-func (a *linArch) residual(w *mat.Dense, st *linStats) *mat.Dense {
-	var e mat.Dense
-	e.Mul(w, st.sxx)
-	e.Sub(&e, st.syx)
-	return &e
+// residual stores E = W Σxx − Σyx in ws.e for the end-to-end map W = Q_L
+// in ws.q.
+func (a *linArch) residual(ws *linWork, st *linStats) {
+	nl := len(a.off)
+	n0, nL := a.sizes[0], a.sizes[nl]
+	mul(blas.NoTrans, blas.NoTrans, nL, n0, n0, ws.q[nl], st.sxx.RawMatrix().Data, ws.e)
+	for i, v := range st.syx.RawMatrix().Data {
+		ws.e[i] -= v
+	}
 }
 
 // hessVec stores H v in hv: with the directional derivatives Q̇_l, Ṗ_l of
 // the prefix and suffix products along v and Ė = Ẇ Σxx, Ẇ = Q̇_L,
 //
 //	(H v)_l = 2c (Ṗ_lᵀ E Q_lᵀ + P_lᵀ Ė Q_lᵀ + P_lᵀ E Q̇_lᵀ).
-func (a *linArch) hessVec(hv, w, v []float64, st *linStats, c float64) {
+func (a *linArch) hessVec(hv []float64, ws *linWork, w, v []float64, st *linStats, c float64) {
 	nl := len(a.off)
-	q, p := a.prefix(w), a.suffix(w)
-	qd := make([]*mat.Dense, nl+1)
-	qd[0] = mat.NewDense(a.sizes[0], a.sizes[0], nil)
+	n0, nL := a.sizes[0], a.sizes[nl]
+	a.prefix(ws, w)
+	a.suffix(ws, w)
 	for l := range nl {
-		var t mat.Dense
-		t.Mul(a.layer(v, l), q[l])
-		qd[l+1] = new(mat.Dense)
-		qd[l+1].Mul(a.layer(w, l), qd[l])
-		qd[l+1].Add(qd[l+1], &t)
+		// Q̇_{l+1} = W_l Q̇_l + V_l Q_l.
+		in, out := a.sizes[l], a.sizes[l+1]
+		t := ws.s[0][:out*n0]
+		mul(blas.NoTrans, blas.NoTrans, out, n0, in, a.weights(v, l), ws.q[l], t)
+		mul(blas.NoTrans, blas.NoTrans, out, n0, in, a.weights(w, l), ws.qd[l], ws.qd[l+1])
+		addTo(ws.qd[l+1], t)
 	}
-	pd := make([]*mat.Dense, nl)
-	pd[nl-1] = mat.NewDense(a.sizes[nl], a.sizes[nl], nil)
 	for l := nl - 2; l >= 0; l-- {
-		var t mat.Dense
-		t.Mul(p[l+1], a.layer(v, l+1))
-		pd[l] = new(mat.Dense)
-		pd[l].Mul(pd[l+1], a.layer(w, l+1))
-		pd[l].Add(pd[l], &t)
+		// Ṗ_l = Ṗ_{l+1} W_{l+1} + P_{l+1} V_{l+1}.
+		in, out := a.sizes[l+1], a.sizes[l+2]
+		t := ws.s[0][:nL*in]
+		mul(blas.NoTrans, blas.NoTrans, nL, in, out, ws.p[l+1], a.weights(v, l+1), t)
+		mul(blas.NoTrans, blas.NoTrans, nL, in, out, ws.pd[l+1], a.weights(w, l+1), ws.pd[l])
+		addTo(ws.pd[l], t)
 	}
-	e := a.residual(q[nl], st)
-	var ed mat.Dense
-	ed.Mul(qd[nl], st.sxx)
+	a.residual(ws, st)
+	mul(blas.NoTrans, blas.NoTrans, nL, n0, n0, ws.qd[nl], st.sxx.RawMatrix().Data, ws.ed)
 	for l := range nl {
-		var eq, edq, eqd, sum, t mat.Dense
-		eq.Mul(e, q[l].T())
-		edq.Mul(&ed, q[l].T())
-		eqd.Mul(e, qd[l].T())
-		sum.Mul(pd[l].T(), &eq)
-		t.Add(&edq, &eqd)
-		dst := a.layer(hv, l)
-		dst.Mul(p[l].T(), &t)
-		dst.Add(dst, &sum)
-		dst.Scale(2*c, dst)
+		in, out := a.sizes[l], a.sizes[l+1]
+		eq, edq, eqd, t := ws.s[0][:nL*in], ws.s[1][:nL*in], ws.s[2][:nL*in], ws.s[3][:nL*in]
+		sum := ws.s[4][:out*in]
+		mul(blas.NoTrans, blas.Trans, nL, in, n0, ws.e, ws.q[l], eq)
+		mul(blas.NoTrans, blas.Trans, nL, in, n0, ws.ed, ws.q[l], edq)
+		mul(blas.NoTrans, blas.Trans, nL, in, n0, ws.e, ws.qd[l], eqd)
+		mul(blas.Trans, blas.NoTrans, out, in, nL, ws.pd[l], eq, sum)
+		for i, x := range edq {
+			t[i] = x + eqd[i]
+		}
+		dst := a.weights(hv, l)
+		mul(blas.Trans, blas.NoTrans, out, in, nL, ws.p[l], t, dst)
+		addTo(dst, sum)
+		scaleBy(2*c, dst)
 	}
 }
 
@@ -394,38 +497,47 @@ func (a *linArch) hessVec(hv, w, v []float64, st *linStats, c float64) {
 //
 // the Gauss–Newton term plus the second-order term with
 // M_ml = W_{m−1} ⋯ W_{l+1} (the identity for m = l+1).
-func (a *linArch) hessian(h *mat.SymDense, w []float64, st *linStats, c float64) {
+func (a *linArch) hessian(h *mat.SymDense, ws *linWork, w []float64, st *linStats, c float64) {
 	nl := len(a.off)
-	q, p := a.prefix(w), a.suffix(w)
-	e := a.residual(q[nl], st)
+	n0, nL := a.sizes[0], a.sizes[nl]
+	a.prefix(ws, w)
+	a.suffix(ws, w)
+	a.residual(ws, st)
 	for l := range nl {
-		var qs mat.Dense
-		qs.Mul(q[l], st.sxx)
-		m := identity(a.sizes[l+1])
+		il, jl := a.sizes[l+1], a.sizes[l]
+		qs := buf(&ws.qs, jl*n0) // Q_l Σxx
+		mul(blas.NoTrans, blas.NoTrans, jl, n0, n0, ws.q[l], st.sxx.RawMatrix().Data, qs)
+		eq := buf(&ws.heq, nL*jl) // E Q_lᵀ
+		mul(blas.NoTrans, blas.Trans, nL, jl, n0, ws.e, ws.q[l], eq)
+		m := buf(&ws.m, il*il) // M_kl, n_k × n_{l+1}
+		clear(m)
+		for i := range il {
+			m[i*il+i] = 1
+		}
 		for k := l; k < nl; k++ {
-			var g1, g2, f mat.Dense
-			g1.Mul(p[l].T(), p[k])
-			g2.Mul(&qs, q[k].T())
-			if k > l {
-				var eq mat.Dense
-				eq.Mul(e, q[l].T())
-				f.Mul(p[k].T(), &eq)
-			}
-			il, jl := a.sizes[l+1], a.sizes[l]
 			ak, bk := a.sizes[k+1], a.sizes[k]
+			g1 := buf(&ws.g1, il*ak) // P_lᵀ P_k
+			mul(blas.Trans, blas.NoTrans, il, ak, nL, ws.p[l], ws.p[k], g1)
+			g2 := buf(&ws.g2, jl*bk) // Q_l Σxx Q_kᵀ
+			mul(blas.NoTrans, blas.Trans, jl, bk, n0, qs, ws.q[k], g2)
+			var f []float64 // P_kᵀ E Q_lᵀ
+			if k > l {
+				f = buf(&ws.f, ak*jl)
+				mul(blas.Trans, blas.NoTrans, ak, jl, nL, ws.p[k], eq, f)
+			}
 			for i := range il {
 				for j := range jl {
 					r := a.off[l] + i*jl + j
 					for ai := range ak {
-						g1ia := g1.At(i, ai)
+						g1ia := g1[i*ak+ai]
 						for b := range bk {
 							col := a.off[k] + ai*bk + b
 							if col < r {
 								continue
 							}
-							v := g1ia * g2.At(j, b)
+							v := g1ia * g2[j*bk+b]
 							if k > l {
-								v += m.At(b, i) * f.At(ai, j)
+								v += m[b*il+i] * f[ai*jl+j]
 							}
 							h.SetSym(r, col, 2*c*v)
 						}
@@ -433,9 +545,10 @@ func (a *linArch) hessian(h *mat.SymDense, w []float64, st *linStats, c float64)
 				}
 			}
 			if k > l {
-				var next mat.Dense
-				next.Mul(a.layer(w, k), m)
-				m = &next
+				next := buf(&ws.mNext, ak*il)
+				mul(blas.NoTrans, blas.NoTrans, ak, il, bk, a.weights(w, k), m, next)
+				m = next
+				ws.m, ws.mNext = ws.mNext, ws.m
 			}
 		}
 	}

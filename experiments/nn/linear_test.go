@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/critpoint/critpoint/critical"
@@ -267,5 +269,95 @@ func TestBatch(t *testing.T) {
 	}
 	if net.Len() != 9 || lin.Len() != 9 {
 		t.Errorf("Len = %d, %d, want 9", net.Len(), lin.Len())
+	}
+}
+
+// BenchmarkLinear times the passes of the deep linear networks of the
+// deep-linear experiment's depth study (experiments/deeplinear.go, default
+// preset): 8 inputs and outputs, hidden width 8, depth L = 2, 5 and 10, on
+// the Saxe task's 8 samples with singular values 3, 2, 1, 0.5, at an
+// orthogonal initialisation.
+func BenchmarkLinear(b *testing.B) {
+	task := NewSaxeTask(8, 8, []float64{3, 2, 1, 0.5}, 1)
+	for _, depth := range []int{2, 5, 10} {
+		sizes := slices.Repeat([]int{8}, depth+1)
+		d := DeepLinear{Sizes: sizes, Norm: HalfSum}
+		p := NewLinearNet(d, task.X, task.Y).Problem()
+		w := d.Init(nil, Orthogonal, 1, 2)
+		v := randomPoint(len(w), 1, rand.New(rand.NewPCG(0, 1)))
+		g := make([]float64, len(w))
+		var h mat.SymDense
+		h.ReuseAsSym(len(w))
+		for _, c := range []struct {
+			name string
+			f    func()
+		}{
+			{"Func", func() { p.Func(w) }},
+			{"Grad", func() { p.Grad(g, w) }},
+			{"HessVec", func() { p.HessVec(g, w, v) }},
+			{"Hess", func() { p.Hess(&h, w) }},
+		} {
+			b.Run(fmt.Sprintf("L=%d/%s", depth, c.name), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					c.f()
+				}
+			})
+		}
+	}
+}
+
+// TestLinearConcurrent evaluates one LinearNet's Problem and a Batch of it
+// from several goroutines at once, which share its pool of buffers, and
+// checks each result against the same evaluation done alone (run it with
+// -race).
+func TestLinearConcurrent(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(8, 0))
+	d := DeepLinear{Sizes: []int{6, 5, 4, 6}, Norm: HalfMean}
+	net := NewLinearNet(d, gaussianDense(20, 6, rng), gaussianDense(20, 6, rng))
+	probs := []hessian.Problem{net.Problem(), net.Batch([]int{1, 2, 3, 19})}
+	n := net.NumParams()
+	// eval returns Func, Grad, HessVec and the upper triangle of Hess, in
+	// that order, of the problem i%2 at the i-th point.
+	points := make([][2][]float64, 8)
+	for i := range points {
+		points[i] = [2][]float64{randomPoint(n, 0.5, rng), randomPoint(n, 1, rng)}
+	}
+	eval := func(i int) []float64 {
+		p, w, v := probs[i%2], points[i][0], points[i][1]
+		out := []float64{p.Func(w)}
+		g := make([]float64, n)
+		p.Grad(g, w)
+		out = append(out, g...)
+		p.HessVec(g, w, v)
+		out = append(out, g...)
+		var h mat.SymDense
+		p.Hess(&h, w)
+		for r := range n {
+			for c := r; c < n; c++ {
+				out = append(out, h.At(r, c))
+			}
+		}
+		return out
+	}
+	want := make([][]float64, len(points))
+	for i := range points {
+		want[i] = eval(i)
+	}
+	got := make([][]float64, len(points))
+	var wg sync.WaitGroup
+	for i := range points {
+		wg.Go(func() {
+			for range 20 {
+				got[i] = eval(i)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range points {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("point %d: concurrent evaluation differs from the sequential one", i)
+		}
 	}
 }
