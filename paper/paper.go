@@ -57,6 +57,7 @@ var sections = []sectionFunc{
 	optimizerRaceSection,
 	deepLinearSection,
 	interpolationSection,
+	findersSection,
 	autoencoderSection,
 	mlpCriticalSection,
 	spectrumSection,
