@@ -3,6 +3,9 @@ package optimizers
 import (
 	"fmt"
 	"testing"
+
+	"github.com/critpoint/critpoint/hessian"
+	"gonum.org/v1/gonum/mat"
 )
 
 // benchMethods are the methods benchmarked per step. The dense Newton-type
@@ -87,6 +90,93 @@ func TestFirstOrderStepsDoNotAllocate(t *testing.T) {
 		})
 		if allocs != 0 {
 			t.Errorf("%s: %v allocations per step", bm.name, allocs)
+		}
+	}
+}
+
+// TestNewtonStepsAllocations checks that after Init the steps of Newton and
+// DampedNewton allocate nothing when the problem provides Hess (for n up to
+// 100, where gonum's LU and Cholesky factorisations stay serial), and that
+// those of SaddleFreeNewton allocate no more than hessian.Eigenvectors does
+// on the matrix they decompose: the n×n Hessian in the dense form (n = 10
+// takes gonum's EigenSym, n = 50 the divide-and-conquer path), the k×k
+// tridiagonal projection T in the Krylov form. The saddle-free steps start
+// from the same point every time, so that the reference decomposes the
+// same matrix.
+func TestNewtonStepsAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	dampings := []float64{0, 1e-3, 1e-1, 1}
+	for _, tc := range []struct {
+		name string
+		n    int
+		m    func() Method
+	}{
+		{"Newton", 10, func() Method { return &Newton{} }},
+		{"Newton", 100, func() Method { return &Newton{} }},
+		{"DampedNewton", 10, func() Method { return &DampedNewton{} }},
+		{"DampedNewton", 100, func() Method { return &DampedNewton{} }},
+	} {
+		m := tc.m()
+		m.Init(tc.n)
+		obj := NewObjective(chainedRosenbrock(tc.n), tc.n)
+		x, next := benchStart(tc.n), make([]float64, tc.n)
+		k := 0
+		allocs := testing.AllocsPerRun(20, func() {
+			if _, err := m.Step(next, obj, x, k); err != nil {
+				t.Fatal(err)
+			}
+			x, next = next, x
+			k++
+		})
+		if allocs != 0 {
+			t.Errorf("%s, n = %d: %v allocations per step, want 0", tc.name, tc.n, allocs)
+		}
+	}
+
+	for _, tc := range []struct {
+		name string
+		n    int
+		m    *SaddleFreeNewton
+	}{
+		{"SaddleFreeNewton", 10, &SaddleFreeNewton{Dampings: dampings}},
+		{"SaddleFreeNewton", 50, &SaddleFreeNewton{Dampings: dampings}},
+		{"SaddleFreeNewton/Krylov10", 50, &SaddleFreeNewton{Dampings: dampings, Krylov: 10}},
+	} {
+		n := tc.n
+		p := chainedRosenbrock(n)
+		tc.m.Init(n)
+		obj := NewObjective(p, n)
+		x, next := benchStart(n), make([]float64, n)
+		allocs := testing.AllocsPerRun(20, func() {
+			if _, err := tc.m.Step(next, obj, x, 0); err != nil {
+				t.Fatal(err)
+			}
+		})
+
+		// The matrix the step decomposes, and what decomposing it costs.
+		var a mat.SymDense
+		if tc.m.Krylov == 0 {
+			if err := hessian.Exact(&a, p, x); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			a = *mat.NewSymDense(tc.m.m, nil)
+			a.CopySym(&tc.m.t)
+		}
+		var vecs mat.Dense
+		if _, err := hessian.Eigenvectors(&vecs, &a); err != nil {
+			t.Fatal(err)
+		}
+		eig := testing.AllocsPerRun(20, func() {
+			if _, err := hessian.Eigenvectors(&vecs, &a); err != nil {
+				t.Fatal(err)
+			}
+		})
+		t.Logf("%s, n = %d: %v allocations per step, %v in hessian.Eigenvectors", tc.name, n, allocs, eig)
+		if allocs > eig {
+			t.Errorf("%s, n = %d: %v allocations per step, want at most the %v of hessian.Eigenvectors", tc.name, n, allocs, eig)
 		}
 	}
 }

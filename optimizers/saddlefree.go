@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"github.com/critpoint/critpoint/hessian"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -41,6 +43,11 @@ var _ Method = (*SaddleFreeNewton)(nil)
 // error wrapping ErrSingular (with Dampings, such values are skipped and the
 // error is returned only when every value is singular). A zero gradient
 // gives a zero step.
+//
+// After Init, the only allocations of a step with a problem that provides
+// Hess (dense form) or HessVec (Krylov form) are those of
+// hessian.Eigenvectors, which allocates its own workspace and the
+// eigenvalues it returns.
 type SaddleFreeNewton struct {
 	// Damping is the fixed damping λ >= 0, used when Dampings is empty.
 	// Zero means no damping.
@@ -98,12 +105,13 @@ func (m *SaddleFreeNewton) Init(n int) {
 		m.alpha = make([]float64, size)
 		m.beta = make([]float64, size)
 		m.sub = make([]float64, size)
+		m.t = *mat.NewSymDense(size, nil)
 	} else {
 		m.hess = *mat.NewSymDense(n, nil)
 	}
 	m.c = make([]float64, size)
 	m.a = make([]float64, size)
-	m.vecs = mat.Dense{}
+	m.vecs = *mat.NewDense(size, size, nil)
 }
 
 // Step implements Method. StepInfo.Damping is the λ of the step taken.
@@ -170,7 +178,7 @@ func (m *SaddleFreeNewton) eigen(obj *Objective, x []float64) error {
 	m.vals = vals
 	m.m = m.n
 	m.c = m.c[:m.n]
-	mat.NewVecDense(m.n, m.c).MulVec(m.vecs.T(), mat.NewVecDense(m.n, m.g))
+	gemv(blas.Trans, m.c, &m.vecs, m.g)
 	return nil
 }
 
@@ -217,14 +225,17 @@ func (m *SaddleFreeNewton) lanczos(obj *Objective, x []float64, gnorm float64) e
 		floats.ScaleTo(m.basis[(j+1)*n:(j+2)*n], 1/m.beta[j], m.w)
 	}
 	m.m = size
-	m.t = *mat.NewSymDense(size, nil)
+	m.t.Reset()
+	m.t.ReuseAsSym(size)
 	for j := range size {
 		m.t.SetSym(j, j, m.alpha[j])
 		if j+1 < size {
 			m.t.SetSym(j, j+1, m.beta[j])
 		}
 	}
-	m.vecs = mat.Dense{}
+	if r, _ := m.vecs.Dims(); r != size {
+		m.vecs.Reset()
+	}
 	vals, err := hessian.Eigenvectors(&m.vecs, &m.t)
 	if err != nil {
 		return fmt.Errorf("optimizers: saddle-free Newton: %w", err)
@@ -256,12 +267,12 @@ func (m *SaddleFreeNewton) direction(p []float64, lambda float64) bool {
 		a[i] = -m.c[i] / (math.Abs(v) + lambda)
 	}
 	if m.Krylov == 0 {
-		mat.NewVecDense(m.n, p).MulVec(&m.vecs, mat.NewVecDense(m.n, a))
+		gemv(blas.NoTrans, p, &m.vecs, a)
 		return true
 	}
 	// p = Vᵀ (U a), V holding the basis vectors as rows.
 	sub := m.sub[:m.m]
-	mat.NewVecDense(m.m, sub).MulVec(&m.vecs, mat.NewVecDense(m.m, a))
+	gemv(blas.NoTrans, sub, &m.vecs, a)
 	for i := range p {
 		p[i] = 0
 	}
@@ -269,4 +280,13 @@ func (m *SaddleFreeNewton) direction(p []float64, lambda float64) bool {
 		floats.AddScaled(p, s, m.basis[j*m.n:(j+1)*m.n])
 	}
 	return true
+}
+
+// gemv stores op(A) x in y, op(A) being A or Aᵀ as t says, with the BLAS
+// call that mat.VecDense.MulVec makes for a *mat.Dense or its transpose
+// (Dgemv with α = 1, β = 0), so the same bits without the vector headers.
+func gemv(t blas.Transpose, y []float64, a *mat.Dense, x []float64) {
+	blas64.Gemv(t, 1, a.RawMatrix(),
+		blas64.Vector{N: len(x), Inc: 1, Data: x}, 0,
+		blas64.Vector{N: len(y), Inc: 1, Data: y})
 }
