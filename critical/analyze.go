@@ -477,7 +477,9 @@ func eigenDistanceTol(vals []float64, t0 float64, stepAt func(t float64) []float
 }
 
 // denseHessianChange returns ||H(x + step) - H(x)||_2 for the Hessian h at
-// x, computing H(x + step) as h was computed.
+// x, computing H(x + step) as h was computed, or +Inf when x + step or the
+// Hessian there is not finite: such a step says nothing about the critical
+// point, and the eigenvalues it divides by count as zero.
 func denseHessianChange(p hessian.Problem, x, step []float64, h *mat.SymDense, exact bool, fd *hessian.FDSettings) (float64, error) {
 	n := len(x)
 	xp := make([]float64, n)
@@ -490,7 +492,7 @@ func denseHessianChange(p hessian.Problem, x, step []float64, h *mat.SymDense, e
 		err = hessian.FiniteDiff(hp, p, xp, fd)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("critical: Hessian at the Newton step from x, for the distance to the critical point: %w", err)
+		return math.Inf(1), nil
 	}
 	for i := range n {
 		for j := i; j < n; j++ {
@@ -499,7 +501,7 @@ func denseHessianChange(p hessian.Problem, x, step []float64, h *mat.SymDense, e
 	}
 	norm, err := hessian.SpectralNorm(hp, 1e-3)
 	if err != nil {
-		return 0, fmt.Errorf("critical: %w", err)
+		return math.Inf(1), nil
 	}
 	return norm, nil
 }

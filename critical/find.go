@@ -276,13 +276,15 @@ type Point struct {
 	Certificate Certificate
 
 	// NewtonDistance is eta = ||H^+ g||, the length of the Newton step at
-	// X with the eigenvalues within max(ClassTol, HessianError) counted as
-	// zero (ClassTol of FindSettings, the tolerance before the distance to
-	// the critical point is accounted for): the estimated distance from X to
-	// the critical point it approximates. Certificate.NewtonDistance is the
-	// length of the step behind the certificate, which also counts as zero
-	// the eigenvalues that the Hessian's change along the step could move
-	// to zero.
+	// X with some eigenvalues counted as zero: the estimated distance from X
+	// to the critical point it approximates. At a certified point these are
+	// the eigenvalues within max(ClassTol, HessianError) (ClassTol of
+	// FindSettings: the tolerance before the distance to the critical point
+	// is accounted for), and Certificate.NewtonDistance is the length of the
+	// step behind the certificate. At any other point they are, as for that
+	// step, also the eigenvalues that the change of the Hessian along the
+	// step could move to zero: a step that divides by an eigenvalue that
+	// vanishes a little further on is no estimate of anything.
 	NewtonDistance float64
 	// LimitEigenvalues, for a converged point with an assembled Hessian,
 	// estimate the eigenvalues of the Hessian at the critical point x*
@@ -321,7 +323,9 @@ type Point struct {
 	// the minimum-residual Newton step p of NewtonDistance: 0 when g lies in
 	// the range of H (and when g = 0), near 1 when g lies in its numerical
 	// kernel. Without the tolerance, an eigenvalue of 1e-9 next to a
-	// gradient-flat point would give a huge exact step and r = 0.
+	// gradient-flat point would give a huge exact step and r = 0; with only
+	// a fixed one, so would an iterate that stops just far enough from the
+	// gradient-flat point for its vanishing eigenvalue to exceed it.
 	FlatRatio float64
 	// GradientFlat reports FlatRatio > FindSettings.FlatRatio at a point
 	// that is not certified critical.
@@ -510,17 +514,37 @@ func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
 		if status != Converged && fro == 0 {
 			status = ZeroHessian
 		}
-		if nt == nil && pt.GradNorm > 0 {
-			// Not critical: Analyze computed no eigenvectors.
-			nt = &newtonStep{tol: a.Classification.Tol}
+		switch {
+		case nt != nil:
+			nt.step, nt.resid = pseudoNewton(&nt.vecs, nt.vals, pt.Grad, nt.tol)
+		case pt.GradNorm > 0:
+			// Not critical: Analyze computed no eigenvectors. The step
+			// leaves out, as for a certificate, the eigenvalues that the
+			// Hessian's change along it could zero (see eigenDistanceTol):
+			// next to a gradient-flat point the eigenvalue that vanishes
+			// there can stop just above the tolerance, and dividing by it
+			// would give a huge step with r = 0.
+			nt = &newtonStep{}
 			var eerr error
 			if nt.vals, eerr = hessian.Eigenvectors(&nt.vecs, h); eerr != nil {
 				pt.Status = NonFinite
 				return pt, nil
 			}
+			stepAt := func(t float64) []float64 {
+				step, _ := pseudoNewton(&nt.vecs, nt.vals, pt.Grad, t)
+				return step
+			}
+			change := func(step []float64) (float64, error) {
+				return denseHessianChange(f.c.p, f.x, step, h, true, nil)
+			}
+			t, _, _, err := eigenDistanceTol(nt.vals, a.Classification.Tol, stepAt, change)
+			if err != nil {
+				return pt, err
+			}
+			nt.tol = t
+			nt.step, nt.resid = pseudoNewton(&nt.vecs, nt.vals, pt.Grad, t)
 		}
 		if nt != nil {
-			nt.step, nt.resid = pseudoNewton(&nt.vecs, nt.vals, pt.Grad, nt.tol)
 			pt.NewtonDistance = floats.Norm(nt.step, 2)
 			pt.FlatRatio = nt.resid / (fro*pt.NewtonDistance + pt.GradNorm)
 		}
