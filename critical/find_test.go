@@ -640,3 +640,28 @@ func TestFindMatrixFree(t *testing.T) {
 			p.Status, p.GradientFlat, p.FlatRatio, floats.Norm(p.X[1:], 2))
 	}
 }
+
+// TestFindGradientFlatNearby checks the flag at iterates that stop at
+// different distances from the gradient-flat point (sqrt 2, 0) of Frye et
+// al.'s quartic: gradient-norm minimisation from starts between 1e-9 and
+// 0.3 to its right ends within about 1e-7 of it, where the vanishing
+// eigenvalue 3x^2 - 6 may still exceed the classification tolerance; the
+// flatness ratio must flag every one of them.
+func TestFindGradientFlatNearby(t *testing.T) {
+	t.Parallel()
+	fn := testfunc.GradientFlatQuartic()
+	for i := range 60 {
+		d := 1e-9 * math.Pow(3e8, float64(i)/59)
+		for _, y := range []float64{0, 1e-3, -0.2} {
+			x0 := []float64{math.Sqrt2 + d, y}
+			p, err := Find(fn.Problem, x0, &FindSettings{Method: GradientNorm})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(p.X[0]-math.Sqrt2) > 1e-4 || !p.GradientFlat || p.Status != GradientFlat || p.FlatRatio <= 0.9 {
+				t.Errorf("start %v: %v at %v (%.3g from sqrt 2), r = %v, eigenvalues %v",
+					x0, p.Status, p.X, p.X[0]-math.Sqrt2, p.FlatRatio, p.Classification.Eigenvalues)
+			}
+		}
+	}
+}
