@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -12,6 +13,7 @@ func newtonAttractionSection(r *tidy.Results) Section {
 	m := r.Meta(exp)
 	frac := r.Table(exp, "newton_attraction_fractions.csv")
 	sum := r.Table(exp, "newton_attraction_summary.csv")
+	runs := r.Table(exp, "newton_attraction_runs.csv")
 	if !nonEmpty(r, frac, sum) {
 		return Section{}
 	}
@@ -78,10 +80,21 @@ func newtonAttractionSection(r *tidy.Results) Section {
 	h, c = pooled([]string{"saddle-free-newton"}, "random-field", all, "saddle", "maximum", "degenerate")
 	s.Claims = append(s.Claims, atMost(sprintf("saddle-free Newton on random fields: share of certified end points that are not minima (%d of %d)", int(h.V), int(c.V)), "Dauphin et al. 2014",
 		"0 (repelled by saddles)", share(h, c), 0.01, 0.1, 3))
+	var sfnMLP, sfnMLPDegenerate, sfnMLPCert tidy.Value
 	if mlpN != "" {
 		h, c = pooled([]string{"saddle-free-newton"}, "mlp", all, "saddle", "maximum")
-		s.Claims = append(s.Claims, atMost(sprintf("saddle-free Newton on the network: share of certified end points that are saddles or maxima (%d of %d)", int(h.V), int(c.V)), "Dauphin et al. 2014",
-			"0 (repelled by saddles)", share(h, c), 0.01, 0.5, 3))
+		sfnMLP, sfnMLPCert = h, c
+		sfnMLPDegenerate, _ = pooled([]string{"saddle-free-newton"}, "mlp", all, "degenerate")
+		cl := atMost(sprintf("saddle-free Newton on the network: share of certified end points that are saddles or maxima (%d of %d; %d degenerate)", int(h.V), int(c.V), int(sfnMLPDegenerate.V)), "Dauphin et al. 2014",
+			"0 (repelled by saddles)", share(h, c), 0.01, 0.5, 3)
+		// A degenerate end point may be a saddle whose negative eigenvalue
+		// the test cannot resolve: when they are the majority, no
+		// saddle-free result is a reproduction.
+		if cl.Verdict == Reproduced && 2*sfnMLPDegenerate.V > c.V {
+			cl.Verdict = Partly
+		}
+		cl.Tolerance += "; partly when most end points are degenerate"
+		s.Claims = append(s.Claims, cl)
 	}
 
 	t := DataTable{Caption: "*End points per landscape and method (`newton_attraction_fractions.csv`, `newton_attraction_summary.csv`): how many of the starts were certified critical, the kinds of the certified points, and their mean index fraction α and energy f/N.*",
@@ -123,12 +136,19 @@ func newtonAttractionSection(r *tidy.Results) Section {
 	if bad.V > 0 {
 		downhillEnd = sprintf("at minima but for %d of %d certified end points", int(bad.V), int(good.V))
 	}
+	// |λ_min| and the loss at saddle-free Newton's
+	// degenerate end points on the network, as medians.
+	var sfnEig, sfnLoss []float64
+	for _, row := range runs.Where("landscape", "mlp").Where("method", "saddle-free-newton").Where("outcome", "degenerate").Rows() {
+		sfnEig = append(sfnEig, math.Abs(row.Float("min_eigenvalue").V))
+		sfnLoss = append(sfnLoss, row.Float("f").V)
+	}
 	s.Discussion = sprintf("In %s dimensions pure Newton ends on minima, saddles and maxima alike (%s, %s and %s of %s starts); from N = 5 on, %d of its %d certified end points are saddles, with index fraction near 1/2 and energy per coordinate near 0 (table), which is where Bray & Dean put the bulk of a random field's critical points. ",
 		dims[0], n2.Where("outcome", "minimum").Row().String("count"), n2.Where("outcome", "saddle").Row().String("count"), n2.Where("outcome", "maximum").Row().String("count"), n2.Where("outcome", "minimum").Row().String("starts"),
 		int(newtonSaddles.V), int(newtonCert.V)) +
 		sprintf("Newton's certified fraction falls with the dimension (%s): its steps scale like 1/|λ_min| and carry it beyond the correlation length, so in high dimension it wanders until its budget is spent rather than converging to anything; the claim is about where it converges, and the table gives both. ", strings.Join(certs, ", ")) +
 		sprintf("Gradient descent, momentum, Adam, damped Newton and saddle-free Newton end %s on the random fields. ", downhillEnd) +
-		sprintf("On the network the picture is less clean: gradient descent, momentum and Adam certify %d end points within their budget, and saddle-free Newton, though it ends mostly at minima, also ends at a few saddles and degenerate points, which is why that claim is only partly reproduced; Newton-MR [Roosta et al. 2022], a critical-point finder that minimises ‖g‖², ends at a saddle in %d of its %d certified runs, as a finder of critical points of any index may.",
-			int(mlpFirstCert.V), int(mrSaddles.V), int(mrCert.V))
+		sprintf("On the network the picture is less clean: gradient descent, momentum and Adam certify %d end points within their budget. Saddle-free Newton ends at %d saddles or maxima, but %d of its %d certified end points are degenerate: their smallest eigenvalues (median |λ_min| %s, at a median loss of %s) are within the change of the Hessian over the estimated distance to the critical point (the certificate's DistanceError), so the second-order test cannot tell a flat minimum from a saddle there, and the claim is only partly reproduced. Newton-MR [Roosta et al. 2022], a critical-point finder that minimises ‖g‖², ends at a saddle in %d of its %d certified runs, as a finder of critical points of any index may.",
+			int(mlpFirstCert.V), int(sfnMLP.V), int(sfnMLPDegenerate.V), int(sfnMLPCert.V), num(median(sfnEig), 2), num(median(sfnLoss), 2), int(mrSaddles.V), int(mrCert.V))
 	return s
 }
