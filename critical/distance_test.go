@@ -228,3 +228,61 @@ func TestFindNearManifold(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAnalyze measures Analyze on f(x) = x^T A x / 2 + sum x_i^4 / 4
+// with a random symmetric A, at a point near the critical point 0 (which
+// passes the gradient test and gets the distance estimate: eigenvectors and
+// one or two more Hessians) and at a point that does not (eigenvalues only).
+func BenchmarkAnalyze(b *testing.B) {
+	for _, n := range []int{100, 500} {
+		rng := rand.New(rand.NewPCG(uint64(n), 1))
+		a := mat.NewSymDense(n, nil)
+		for i := range n {
+			for j := i; j < n; j++ {
+				a.SetSym(i, j, rng.NormFloat64())
+			}
+		}
+		p := hessian.Problem{
+			Func: func(x []float64) float64 {
+				xv := mat.NewVecDense(n, x)
+				f := mat.Inner(xv, a, xv) / 2
+				for _, v := range x {
+					f += v * v * v * v / 4
+				}
+				return f
+			},
+			Grad: func(g, x []float64) {
+				mat.NewVecDense(n, g).MulVec(a, mat.NewVecDense(n, x))
+				for i, v := range x {
+					g[i] += v * v * v
+				}
+			},
+			Hess: func(h *mat.SymDense, x []float64) {
+				h.CopySym(a)
+				for i, v := range x {
+					h.SetSym(i, i, a.At(i, i)+3*v*v)
+				}
+			},
+		}
+		for _, c := range []struct {
+			name  string
+			scale float64
+		}{{"critical", 1e-8}, {"not-critical", 1e-2}} {
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = c.scale * rng.NormFloat64()
+			}
+			b.Run(fmt.Sprintf("n=%d/%s", n, c.name), func(b *testing.B) {
+				for b.Loop() {
+					an, err := critical.Analyze(p, x, nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if an.Certificate.Critical != (c.name == "critical") {
+						b.Fatalf("critical %t", an.Certificate.Critical)
+					}
+				}
+			})
+		}
+	}
+}
