@@ -55,10 +55,10 @@ import (
 // α_BD, the least-squares slope of eig_mean on ε (theory F1/F0) and the mean
 // radius; eigenvalues.csv the histograms of the spectrum_check figure.
 //
-// The default preset takes about 90 s of CPU time, 45 s on 2 otherwise idle
-// cores; full (four fields per N, N up to 150) about 15 minutes on 2 cores,
-// an estimate from the cost per search (about 1 s of CPU at N = 100, twice
-// that at N = 150).
+// The default preset takes about 100 s of CPU time, 52 s on 2 otherwise
+// idle cores; full (four fields per N, N up to 150) about 20 minutes on 2
+// cores, an estimate from the cost per search that BenchmarkIndexEnergySearch
+// measures (1.2 s of CPU at N = 100, 3.2 s at N = 150).
 func init() {
 	registry.Add(harness.Experiment{
 		Name:    "index-energy",

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
@@ -149,4 +150,53 @@ func Example_indexEnergyTheory() {
 	// ε =  0: α = 0.5000
 	// ε =  1: α = 0.8045
 	// ε =  2: α = 1.0000
+}
+
+// BenchmarkIndexEnergySearch measures one search of the experiment at the
+// default settings: gradient-norm minimisation to ||g||² < 1e-4 from a
+// perturbed iterate of a descent run, then pure Newton to 1e-10, each
+// ending in critical.Analyze with its distance estimate. The searches of one
+// iteration start from eight points of one field; s/search is the time per
+// search (on one core with -cpu 1). N = 300 takes about 200 s per
+// iteration: run it with -benchtime 1x.
+func BenchmarkIndexEnergySearch(b *testing.B) {
+	for _, n := range []int{20, 100, 150, 300} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			f := landscape.NewRandomField(n, 80*n, 7)
+			pr := f.Problem()
+			rng := rand.New(rand.NewPCG(uint64(n), 3))
+			var starts [][]float64
+			g := make([]float64, n)
+			for r := range 8 {
+				x := make([]float64, n)
+				for j := range x {
+					x[j] = rng.NormFloat64()
+				}
+				for range 10 * r {
+					pr.Grad(g, x)
+					floats.AddScaled(x, -0.05, g)
+				}
+				for j := range x {
+					x[j] += 0.05 * rng.NormFloat64()
+				}
+				starts = append(starts, x)
+			}
+			findSet := &critical.FindSettings{Method: critical.GradientNorm, MaxIterations: 500, GradTol: 1e-4}
+			polishSet := &critical.FindSettings{Method: critical.Newton, MaxIterations: 20, GradTol: 1e-10}
+			for b.Loop() {
+				for _, x := range starts {
+					pt, err := critical.Find(pr, x, findSet)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if pt.Converged {
+						if _, err := critical.Find(pr, pt.X, polishSet); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N*len(starts)), "s/search")
+		})
+	}
 }
