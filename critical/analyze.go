@@ -79,12 +79,13 @@ type Certificate struct {
 	Critical bool
 
 	// ClassTol is the classification tolerance used,
-	//  max(Tol, HessianError + DistanceError),
-	// with Tol as in AnalyzeSettings.Tol: each computed eigenvalue is within
-	// HessianError of one of the Hessian at x, which is within
-	// DistanceError of one of the Hessian at the critical point x
-	// approximates (Weyl), so an eigenvalue within ClassTol of zero may have
-	// either sign there.
+	//  max(Tol, HessianError + DistanceError, t),
+	// with Tol as in AnalyzeSettings.Tol and t the tolerance of the Newton
+	// step of NewtonDistance (0 for a point that is not critical): each
+	// computed eigenvalue is within HessianError of one of the Hessian at
+	// x, which is within DistanceError of one of the Hessian at the
+	// critical point x approximates (Weyl), so an eigenvalue within ClassTol
+	// of zero may have either sign there.
 	ClassTol float64
 	// HessianExact is true when the Hessian came from Hess or HessVec.
 	HessianExact bool
@@ -108,11 +109,20 @@ type Certificate struct {
 	// can exceed the tolerance and give a wrong index with every sign
 	// apparently certain.
 	//
-	// NewtonDistance is ||p|| for the Newton step p = -H^+ g at x, with the
-	// eigenvalues within max(Tol, HessianError) counted as zero: the
-	// estimated distance to x*. DistanceError estimates the change of the
-	// Hessian to x* as
+	// NewtonDistance is ||p|| for the Newton step p = -H^+ g at x in which
+	// the eigenvalues within a tolerance t count as zero: the estimated
+	// distance to x*. DistanceError estimates the change of the Hessian to
+	// x* as
 	//  DistanceError = 2 ||H(x + p) - H(x)||_2.
+	// The tolerance t starts at max(Tol, HessianError) and is raised past
+	// the eigenvalues that this change could move to zero: a step that
+	// divides by such an eigenvalue is long, changes the Hessian much, and
+	// estimates nothing. With the eigenvalues at hand, t is the smallest
+	// tolerance found (by bisection over the eigenvalues, at most 24
+	// Hessians) whose step changes the Hessian by less than the next
+	// eigenvalue above t; the eigenvalues within t then count as zero in the
+	// classification too. The matrix-free path raises t to DistanceError
+	// while DistanceError exceeds it (at most eight rounds).
 	// Near a nondegenerate critical point x* is about ||p|| away and the
 	// Hessian changes linearly. Near a degenerate one Newton's method
 	// converges linearly, with ratio 1/2 on a manifold of critical points
