@@ -209,8 +209,8 @@ func Analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, erro
 }
 
 // analyze is Analyze, also returning for a critical point with an assembled
-// Hessian the Newton step and eigendecomposition behind its certificate.
-func analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, *newtonStep, error) {
+// Hessian the eigendecomposition behind its certificate.
+func analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, *hessianEigen, error) {
 	var set AnalyzeSettings
 	if s != nil {
 		set = *s
@@ -287,12 +287,12 @@ func analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, *new
 	// critical point.
 	var (
 		vals []float64
-		nt   *newtonStep
+		eig  *hessianEigen
 		err  error
 	)
 	if c.Critical && c.GradNorm > 0 {
-		nt = &newtonStep{}
-		vals, err = hessian.Eigenvectors(&nt.vecs, a.Hessian)
+		eig = &hessianEigen{}
+		vals, err = hessian.Eigenvectors(&eig.vecs, a.Hessian)
 	} else {
 		vals, err = hessian.Eigenvalues(a.Hessian)
 	}
@@ -304,19 +304,9 @@ func analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, *new
 		tol = defaultTol(vals)
 	}
 	c.ClassTol = max(tol, c.HessianError)
-	if nt != nil {
-		nt.vals, nt.tol = vals, c.ClassTol
-		stepAt := func(t float64) []float64 {
-			step, _ := pseudoNewton(&nt.vecs, vals, a.Grad, t)
-			return step
-		}
-		change := func(step []float64) (float64, error) {
-			return denseHessianChange(p, a.X, step, a.Hessian, exact, fdSet)
-		}
-		t, d, step, err := eigenDistanceTol(vals, c.ClassTol, stepAt, change)
-		if err != nil {
-			return Analysis{}, nil, err
-		}
+	if eig != nil {
+		eig.vals, eig.tol = vals, c.ClassTol
+		t, d, step := eig.distanceTol(p, a.X, a.Grad, a.Hessian, exact, fdSet)
 		c.NewtonDistance, c.DistanceError = floats.Norm(step, 2), d
 		c.ClassTol = max(tol, c.HessianError+d, t)
 	}
@@ -327,20 +317,44 @@ func analyze(p hessian.Problem, x []float64, s *AnalyzeSettings) (Analysis, *new
 	c.Uncertain = a.Classification.Nullity
 	c.ErrorLimited = c.Uncertain - hessian.CountInertia(vals, tol).Zero
 	c.SignsCertain = c.Uncertain == 0
-	return a, nt, nil
+	return a, eig, nil
 }
 
-// newtonStep is the eigendecomposition of the Hessian of a critical point's
-// analysis, for Find to reuse, with the Newton step p = -H^+ g in which the
-// eigenvalues within tol, max(Tol, HessianError), count as zero, and ||H p +
-// g||, the part of g along their eigenvectors. Analyze sets vals, vecs and
-// tol; Find the rest.
-type newtonStep struct {
-	vals  []float64
-	vecs  mat.Dense
-	tol   float64
-	step  []float64
-	resid float64
+// hessianEigen is the eigendecomposition of a Hessian with the tolerance
+// tol below which its eigenvalues count as zero in the Newton step: for a
+// critical point's analysis max(Tol, HessianError), which Find reuses.
+type hessianEigen struct {
+	vals []float64
+	vecs mat.Dense
+	tol  float64
+	// change0 is H(x + p) - H(x) for the step p with the eigenvalues within
+	// tol counted as zero, when distanceTol computed it and it is finite.
+	change0 *mat.SymDense
+}
+
+// newtonStep returns the Newton step -H^+ g with the eigenvalues within t
+// counted as zero, and the norm of its residual (see pseudoNewton).
+func (e *hessianEigen) newtonStep(g []float64, t float64) (step []float64, resid float64) {
+	return pseudoNewton(&e.vecs, e.vals, g, t)
+}
+
+// distanceTol returns eigenDistanceTol for the Hessian h at x with gradient
+// g, starting from e.tol, computing H(x + p) exactly or by finite differences
+// with fd as h was computed.
+func (e *hessianEigen) distanceTol(p hessian.Problem, x, g []float64, h *mat.SymDense, exact bool, fd *hessian.FDSettings) (t, d float64, step []float64) {
+	stepAt := func(t float64) []float64 {
+		step, _ := e.newtonStep(g, t)
+		return step
+	}
+	first := true
+	change := func(step []float64) float64 {
+		norm, diff := denseHessianChange(p, x, step, h, exact, fd)
+		if first {
+			e.change0, first = diff, false
+		}
+		return norm
+	}
+	return eigenDistanceTol(e.vals, e.tol, stepAt, change)
 }
 
 // pseudoNewton returns the Newton step p = -H^+ g for the eigendecomposition
@@ -364,56 +378,27 @@ func pseudoNewton(vecs *mat.Dense, vals, g []float64, tol float64) (step []float
 	return step, math.Sqrt(resid2)
 }
 
-// distanceTol returns the tolerance t of the Newton step behind a critical
-// point's certificate and the DistanceError D = 2 ||H(x + p) - H(x)||_2 for
-// the step p = stepAt(t), which counts the eigenvalues within t as zero.
-// stepAt also returns the largest |λ| within t, and change returns
-// ||H(x + p) - H(x)||_2.
+// eigenDistanceTol returns the tolerance t of the Newton step behind a
+// critical point's certificate, with the step p = stepAt(t), which counts the
+// eigenvalues vals within t as zero, and the DistanceError D = 2 change(p),
+// change(p) being ||H(x + p) - H(x)||_2.
 //
 // The step must not divide by eigenvalues that the change of the Hessian
 // could move to zero: near a manifold of critical points the eigenvalues
 // that vanish on it are small but above t0 at x, the gradient has a small
 // component along their eigenvectors, and dividing by them gives a long step
 // along the manifold that changes the Hessian far more than the distance to
-// the manifold does. Starting from t = t0, t is raised to D while D > t:
-// eigenvalues within D count as zero anyway. Once D <= t, t is lowered to the
-// largest of t0, D and the largest |λ| within t, which leaves the step, and
-// so D, unchanged. Each round costs one Hessian; after eight, t is kept as
-// it is, with the last D.
-func distanceTol(t0 float64, stepAt func(t float64) ([]float64, float64), change func(step []float64) (float64, error)) (t, d float64, err error) {
-	t = t0
-	for range 8 {
-		step, within := stepAt(t)
-		if floats.Norm(step, 2) == 0 {
-			return max(t0, within), 0, nil
-		}
-		norm, err := change(step)
-		if err != nil {
-			return 0, 0, err
-		}
-		d = 2 * norm
-		if d <= t {
-			return max(t0, d, within), d, nil
-		}
-		t = d
-	}
-	_, within := stepAt(t)
-	return max(t0, within), d, nil
-}
-
-// eigenDistanceTol is distanceTol for a Hessian whose eigenvalues vals are
-// known, so that the step changes only at the candidates c_0 = t0 < c_1 <
-// ... , the distinct |λ| above t0; stepAt(c_j) counts the eigenvalues within
-// c_j as zero. Candidate j is consistent when its change D_j is below c_{j+1}:
-// the tolerance max(c_j, D_j) then counts as zero exactly the eigenvalues
-// the step left out. eigenDistanceTol returns the first consistent candidate
-// it finds, with its D and step: from j = 0 it jumps, as distanceTol does,
-// to the largest candidate within D_j until one is consistent, and then
-// bisects back between the last inconsistent candidate and that one, so
-// that a long first step, which changes the Hessian much, does not cost the
-// eigenvalues its change exceeds. At most 24 Hessians are computed; beyond
-// that every eigenvalue counts as zero.
-func eigenDistanceTol(vals []float64, t0 float64, stepAt func(t float64) []float64, change func(step []float64) (float64, error)) (t, d float64, step []float64, err error) {
+// the manifold does. The step changes only at the candidates c_0 = t0 < c_1
+// < ..., the distinct |λ| above t0. Candidate j is consistent when its D_j
+// is below c_{j+1}: the tolerance max(c_j, D_j) then counts as zero exactly
+// the eigenvalues the step left out. eigenDistanceTol returns the first
+// consistent candidate it finds: from j = 0 it jumps to the largest
+// candidate within D_j until one is consistent (eigenvalues within D count
+// as zero anyway), and then bisects back between the last inconsistent
+// candidate and that one, so that a long first step, which changes the
+// Hessian much, does not cost the eigenvalues its change exceeds. At most 24
+// Hessians are computed; beyond that every eigenvalue counts as zero.
+func eigenDistanceTol(vals []float64, t0 float64, stepAt func(t float64) []float64, change func(step []float64) float64) (t, d float64, step []float64) {
 	cand := []float64{t0}
 	for _, l := range vals {
 		if a := math.Abs(l); a > t0 {
@@ -434,32 +419,22 @@ func eigenDistanceTol(vals []float64, t0 float64, stepAt func(t float64) []float
 	}
 	cache := make(map[int]result)
 	evals := 0
-	eval := func(j int) (result, error) {
+	eval := func(j int) result {
 		if r, ok := cache[j]; ok {
-			return r, nil
+			return r
 		}
 		r := result{step: stepAt(cand[j])}
 		if floats.Norm(r.step, 2) > 0 {
 			evals++
-			norm, err := change(r.step)
-			if err != nil {
-				return r, err
-			}
-			r.d = 2 * norm
+			r.d = 2 * change(r.step)
 		}
 		cache[j] = r
-		return r, nil
+		return r
 	}
 	const maxEvals = 24
 	lo, hi := -1, 0 // lo inconsistent (or none), hi to be tried
-	var rhi result
-	for {
-		if rhi, err = eval(hi); err != nil {
-			return 0, 0, nil, err
-		}
-		if rhi.d < next(hi) {
-			break
-		}
+	rhi := eval(hi)
+	for rhi.d >= next(hi) {
 		lo = hi
 		// The largest candidate within D, at least the next one.
 		k, _ := slices.BinarySearch(cand, rhi.d)
@@ -470,27 +445,25 @@ func eigenDistanceTol(vals []float64, t0 float64, stepAt func(t float64) []float
 		if evals >= maxEvals {
 			hi = len(cand) - 1
 		}
+		rhi = eval(hi)
 	}
 	for hi-lo > 1 && lo >= 0 && evals < maxEvals {
 		mid := (lo + hi) / 2
-		r, err := eval(mid)
-		if err != nil {
-			return 0, 0, nil, err
-		}
-		if r.d < next(mid) {
+		if r := eval(mid); r.d < next(mid) {
 			hi, rhi = mid, r
 		} else {
 			lo = mid
 		}
 	}
-	return max(cand[hi], rhi.d), rhi.d, rhi.step, nil
+	return max(cand[hi], rhi.d), rhi.d, rhi.step
 }
 
-// denseHessianChange returns ||H(x + step) - H(x)||_2 for the Hessian h at
-// x, computing H(x + step) as h was computed, or +Inf when x + step or the
-// Hessian there is not finite: such a step says nothing about the critical
-// point, and the eigenvalues it divides by count as zero.
-func denseHessianChange(p hessian.Problem, x, step []float64, h *mat.SymDense, exact bool, fd *hessian.FDSettings) (float64, error) {
+// denseHessianChange returns ||H(x + step) - H(x)||_2 and the difference
+// itself for the Hessian h at x, computing H(x + step) as h was computed, or
+// +Inf and nil when x + step or the Hessian there is not finite: such a step
+// says nothing about the critical point, and the eigenvalues it divides by
+// count as zero.
+func denseHessianChange(p hessian.Problem, x, step []float64, h *mat.SymDense, exact bool, fd *hessian.FDSettings) (float64, *mat.SymDense) {
 	n := len(x)
 	xp := make([]float64, n)
 	floats.AddTo(xp, x, step)
@@ -513,7 +486,7 @@ func denseHessianChange(p hessian.Problem, x, step []float64, h *mat.SymDense, e
 	if err != nil {
 		return math.Inf(1), nil
 	}
-	return norm, nil
+	return norm, hp
 }
 
 // String returns a one-line summary of a, for example

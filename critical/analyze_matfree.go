@@ -373,15 +373,15 @@ func meanEstimate(fracs []float64, r hessian.SLQResult) hessian.Estimate {
 	return hessian.Estimate{Value: dim * mean, StdErr: dim * se, Probes: r.Iterations}
 }
 
-// matrixFreeDistance returns the tolerance of the Newton step and
-// Certificate.NewtonDistance and DistanceError from Hessian-vector products,
-// by distanceTol: the Newton step p for tolerance t by MINRES on H p = -g,
-// with its least-squares test at t/norm (norm estimates ||H||_2) so that
-// eigenvalues within about t count as zero, and ||H(x + p) - H(x)||_2 from
-// Lanczos on the difference of the products at x + p and x, as the largest
-// |Ritz value| plus its residual. Without the eigenvalues, t is not lowered
-// once D <= t.
-func matrixFreeDistance(p hessian.Problem, x, g []float64, t0, norm float64) (t, eta, derr float64, err error) {
+// matrixFreeDistance returns the tolerance t of the Newton step and
+// Certificate.NewtonDistance and DistanceError from Hessian-vector products:
+// the Newton step p for a tolerance t is minresNewton's, and
+// ||H(x + p) - H(x)||_2 is the largest |Ritz value| plus its residual of
+// Lanczos on the difference of the products at x + p and x. Without the
+// eigenvalues the candidates of eigenDistanceTol are unknown: starting from
+// t0, t is raised to D while D > t, at most eight times, and kept once
+// D <= t.
+func matrixFreeDistance(p hessian.Problem, x, g []float64, t0, norm float64) (t, eta, d float64, err error) {
 	n := len(x)
 	if norm == 0 {
 		return t0, 0, 0, nil
@@ -389,22 +389,7 @@ func matrixFreeDistance(p hessian.Problem, x, g []float64, t0, norm float64) (t,
 	at := func(x []float64) func(hv, v []float64) {
 		return func(hv, v []float64) { p.HessVec(hv, x, v) }
 	}
-	rhs := make([]float64, n)
-	floats.ScaleTo(rhs, -1, g)
-	var step []float64
-	var minresErr error
-	stepAt := func(t float64) ([]float64, float64) {
-		step = make([]float64, n)
-		if _, err := MINRES(step, at(x), rhs, &MINRESSettings{Tol: 1e-10, ARTol: max(t/norm, 1e-10)}); err != nil {
-			minresErr = err
-			clear(step)
-		}
-		return step, t
-	}
 	change := func(step []float64) (float64, error) {
-		if minresErr != nil {
-			return 0, fmt.Errorf("critical: Newton step for the distance to the critical point: %w", minresErr)
-		}
 		xp := make([]float64, n)
 		floats.AddTo(xp, x, step)
 		if !allFinite(xp) {
@@ -423,13 +408,42 @@ func matrixFreeDistance(p hessian.Problem, x, g []float64, t0, norm float64) (t,
 		}
 		return math.Abs(r.Values[0]) + r.Residuals[0], nil
 	}
-	if t, derr, err = distanceTol(t0, stepAt, change); err != nil {
-		return 0, 0, 0, err
+	t = t0
+	var step []float64
+	for round := range 9 {
+		if step, _, err = minresNewton(at(x), g, t, norm); err != nil {
+			return 0, 0, 0, fmt.Errorf("critical: Newton step for the distance to the critical point: %w", err)
+		}
+		if round == 8 {
+			break
+		}
+		if floats.Norm(step, 2) == 0 {
+			d = 0
+			break
+		}
+		norm, err := change(step)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		d = 2 * norm
+		if d <= t {
+			break
+		}
+		t = d
 	}
-	if minresErr != nil {
-		return 0, 0, 0, fmt.Errorf("critical: Newton step for the distance to the critical point: %w", minresErr)
-	}
-	return t, floats.Norm(step, 2), derr, nil
+	return t, floats.Norm(step, 2), d, nil
+}
+
+// minresNewton returns the MINRES solution p of H p = -g for the products
+// mul, with the least-squares test at tol/norm (norm estimates ||H||_2, and
+// the ratio is at least 1e-10) so that eigenvalues within about tol count as
+// zero, and MINRES's estimate of ||H||_F.
+func minresNewton(mul func(hv, v []float64), g []float64, tol, norm float64) (step []float64, anorm float64, err error) {
+	step = make([]float64, len(g))
+	rhs := make([]float64, len(g))
+	floats.ScaleTo(rhs, -1, g)
+	res, err := MINRES(step, mul, rhs, &MINRESSettings{Tol: 1e-10, ARTol: max(tol/norm, 1e-10)})
+	return step, res.ANorm, err
 }
 
 func countIf(vals []float64, f func(float64) bool) int {

@@ -1,4 +1,4 @@
-package critical_test
+package critical
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/critpoint/critpoint/critical"
 	"github.com/critpoint/critpoint/hessian"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -113,7 +112,7 @@ func TestAnalyzeNearManifold(t *testing.T) {
 				}
 				w[k-1] *= 1 + r
 				name := fmt.Sprintf("k = %d, matrix-free %t, r = %.3g", k, mf < 0, r)
-				a, err := critical.Analyze(p, w, &critical.AnalyzeSettings{MatrixFreeDim: mf})
+				a, err := Analyze(p, w, &AnalyzeSettings{MatrixFreeDim: mf})
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
@@ -124,12 +123,12 @@ func TestAnalyzeNearManifold(t *testing.T) {
 				if a.Spectrum == nil {
 					// The old test, with the tolerance of the Hessian alone,
 					// would certify a wrong index.
-					in, _ := critical.ClassifyEigenvalues(cl.Eigenvalues, max(critical.DefaultRelTol*math.Abs(cl.MaxEigenvalue), c.HessianError))
+					in, _ := ClassifyEigenvalues(cl.Eigenvalues, max(DefaultRelTol*math.Abs(cl.MaxEigenvalue), c.HessianError))
 					if in.Index == 0 && in.Nullity == k-1 {
 						t.Fatalf("%s: the eigenvalues %v are right under the default tolerance; the test proves nothing", name, cl.Eigenvalues)
 					}
 				}
-				if cl.Kind != critical.Degenerate || cl.Index != 0 || cl.Nullity != k-1 || c.SignsCertain {
+				if cl.Kind != Degenerate || cl.Index != 0 || cl.Nullity != k-1 || c.SignsCertain {
 					t.Errorf("%s: %v; want degenerate, index 0, nullity %d, signs uncertain", name, a, k-1)
 				}
 				// The distance to the manifold is |r| / ||∇ log prod w||
@@ -153,7 +152,7 @@ func TestAnalyzeNearManifold(t *testing.T) {
 func TestAnalyzeDistanceErrorNondegenerate(t *testing.T) {
 	t.Parallel()
 	d := []float64{-3, -1e-3, 2, 7}
-	a, err := critical.Analyze(quadratic(d), []float64{1e-6, -2e-6, 3e-6, 1e-6}, nil)
+	a, err := Analyze(diagQuadratic(d, 0), []float64{1e-6, -2e-6, 3e-6, 1e-6}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,37 +162,6 @@ func TestAnalyzeDistanceErrorNondegenerate(t *testing.T) {
 	}
 	if want := math.Hypot(math.Hypot(1e-6, 2e-6), math.Hypot(3e-6, 1e-6)); math.Abs(c.NewtonDistance-want) > 1e-12*want {
 		t.Errorf("quadratic: Newton distance %g, want %g", c.NewtonDistance, want)
-	}
-}
-
-// quadratic returns f(x) = sum d_i x_i^2 / 2.
-func quadratic(d []float64) hessian.Problem {
-	return hessian.Problem{
-		Func: func(x []float64) float64 {
-			var f float64
-			for i, v := range x {
-				f += d[i] * v * v / 2
-			}
-			return f
-		},
-		Grad: func(g, x []float64) {
-			for i, v := range x {
-				g[i] = d[i] * v
-			}
-		},
-		Hess: func(h *mat.SymDense, x []float64) {
-			for i := range x {
-				for j := i; j < len(x); j++ {
-					h.SetSym(i, j, 0)
-				}
-				h.SetSym(i, i, d[i])
-			}
-		},
-		HessVec: func(hv, x, v []float64) {
-			for i := range v {
-				hv[i] = d[i] * v[i]
-			}
-		},
 	}
 }
 
@@ -209,8 +177,8 @@ func TestFindNearManifold(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 0))
 	for trial := range 20 {
 		w0 := nearManifold(rng, k, 0.2*(rng.Float64()-0.5))
-		for _, m := range []critical.FindMethod{critical.NewtonMR, critical.Newton, critical.DampedNewton, critical.GradientNorm} {
-			pt, err := critical.Find(p, w0, &critical.FindSettings{Method: m})
+		for _, m := range allMethods {
+			pt, err := Find(p, w0, &FindSettings{Method: m})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -274,7 +242,7 @@ func BenchmarkAnalyze(b *testing.B) {
 			}
 			b.Run(fmt.Sprintf("n=%d/%s", n, c.name), func(b *testing.B) {
 				for b.Loop() {
-					an, err := critical.Analyze(p, x, nil)
+					an, err := Analyze(p, x, nil)
 					if err != nil {
 						b.Fatal(err)
 					}

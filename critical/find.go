@@ -496,7 +496,7 @@ func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
 		Iterations: iter,
 	}
 	defer func() { pt.Evaluations = f.c.evaluations() }()
-	a, nt, aerr := analyze(f.c.p, f.x, &AnalyzeSettings{Tol: f.set.ClassTol, GradTol: f.set.GradTol})
+	a, eig, aerr := analyze(f.c.p, f.x, &AnalyzeSettings{Tol: f.set.ClassTol, GradTol: f.set.GradTol})
 	if aerr != nil {
 		// The function or Hessian is not finite at the last iterate, or at
 		// the Newton step from it.
@@ -514,39 +514,25 @@ func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
 		if status != Converged && fro == 0 {
 			status = ZeroHessian
 		}
-		switch {
-		case nt != nil:
-			nt.step, nt.resid = pseudoNewton(&nt.vecs, nt.vals, pt.Grad, nt.tol)
-		case pt.GradNorm > 0:
+		if eig == nil && pt.GradNorm > 0 {
 			// Not critical: Analyze computed no eigenvectors. The step
 			// leaves out, as for a certificate, the eigenvalues that the
 			// Hessian's change along it could zero (see eigenDistanceTol):
 			// next to a gradient-flat point the eigenvalue that vanishes
 			// there can stop just above the tolerance, and dividing by it
 			// would give a huge step with r = 0.
-			nt = &newtonStep{}
+			eig = &hessianEigen{tol: a.Classification.Tol}
 			var eerr error
-			if nt.vals, eerr = hessian.Eigenvectors(&nt.vecs, h); eerr != nil {
+			if eig.vals, eerr = hessian.Eigenvectors(&eig.vecs, h); eerr != nil {
 				pt.Status = NonFinite
 				return pt, nil
 			}
-			stepAt := func(t float64) []float64 {
-				step, _ := pseudoNewton(&nt.vecs, nt.vals, pt.Grad, t)
-				return step
-			}
-			change := func(step []float64) (float64, error) {
-				return denseHessianChange(f.c.p, f.x, step, h, true, nil)
-			}
-			t, _, _, err := eigenDistanceTol(nt.vals, a.Classification.Tol, stepAt, change)
-			if err != nil {
-				return pt, err
-			}
-			nt.tol = t
-			nt.step, nt.resid = pseudoNewton(&nt.vecs, nt.vals, pt.Grad, t)
+			eig.tol, _, _ = eig.distanceTol(f.c.p, f.x, pt.Grad, h, true, nil)
 		}
-		if nt != nil {
-			pt.NewtonDistance = floats.Norm(nt.step, 2)
-			pt.FlatRatio = nt.resid / (fro*pt.NewtonDistance + pt.GradNorm)
+		if eig != nil {
+			step, resid := eig.newtonStep(pt.Grad, eig.tol)
+			pt.NewtonDistance = floats.Norm(step, 2)
+			pt.FlatRatio = resid / (fro*pt.NewtonDistance + pt.GradNorm)
 		}
 	} else {
 		pt.Spectrum = a.Spectrum
@@ -568,19 +554,21 @@ func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
 	pt.GradientFlat = !pt.Converged && pt.FlatRatio > f.set.FlatRatio
 	pt.Status = status
 	if pt.Converged && pt.NewtonDistance > 0 && h != nil {
-		if pt.LimitEigenvalues = f.limitEigenvalues(h, &nt.vecs, nt.vals, nt.step); pt.LimitEigenvalues == nil {
+		// Analyze computed H(x + p) - H(x) for this step, the first of its
+		// distance estimate.
+		if pt.LimitEigenvalues = limitEigenvalues(&eig.vecs, eig.vals, eig.change0); pt.LimitEigenvalues == nil {
 			pt.Status, pt.Converged = NonFinite, false
 			return pt, nil
 		}
 		tol := pt.Certificate.ClassTol
 		raised := tol
 		for i, mu := range pt.LimitEigenvalues {
-			if l := nt.vals[i]; math.Copysign(1, l)*mu <= tol {
+			if l := eig.vals[i]; math.Copysign(1, l)*mu <= tol {
 				raised = max(raised, math.Abs(l))
 			}
 		}
 		if raised > tol {
-			if pt.Classification, err = ClassifyEigenvalues(nt.vals, raised); err != nil {
+			if pt.Classification, err = ClassifyEigenvalues(eig.vals, raised); err != nil {
 				return pt, err
 			}
 			c := &pt.Certificate
@@ -594,17 +582,12 @@ func (f *finder) finish(status FindStatus, iter int) (pt Point, err error) {
 }
 
 // flatRatioMatrixFree returns ||p|| and r = ||H p + g|| / (||H||_F ||p|| +
-// ||g||) for the MINRES solution p of H p = -g, with the least-squares test
-// at tol/||H||_2 (norm2 estimates ||H||_2) so that eigenvalues within about
-// tol count as zero, and ||H||_F estimated by MINRES. It reports false when a
+// ||g||) for the Newton step p of minresNewton with tolerance tol (norm2
+// estimates ||H||_2) and ||H||_F estimated by MINRES. It reports false when a
 // product is not finite.
 func (f *finder) flatRatioMatrixFree(g []float64, tol, norm2 float64) (eta, r float64, ok bool) {
 	mul := func(hv, v []float64) { f.c.p.HessVec(hv, f.x, v) }
-	ms := MINRESSettings{Tol: 1e-10, ARTol: max(tol/norm2, 1e-10)}
-	p := make([]float64, f.n)
-	rhs := make([]float64, f.n)
-	floats.ScaleTo(rhs, -1, g)
-	res, err := MINRES(p, mul, rhs, &ms)
+	p, anorm, err := minresNewton(mul, g, tol, norm2)
 	if err != nil {
 		return 0, 0, false
 	}
@@ -615,23 +598,21 @@ func (f *finder) flatRatioMatrixFree(g []float64, tol, norm2 float64) (eta, r fl
 	}
 	floats.Add(hp, g)
 	eta = floats.Norm(p, 2)
-	return eta, floats.Norm(hp, 2) / (res.ANorm*eta + floats.Norm(g, 2)), true
+	return eta, floats.Norm(hp, 2) / (anorm*eta + floats.Norm(g, 2)), true
 }
 
-// limitEigenvalues returns mu_i = lambda_i + 2 v_i^T (H(x + p) - H(x)) v_i
-// for the eigenpairs (vals, vecs) of h = H(x) and the Newton step p (see
-// Point.LimitEigenvalues), or nil when the Hessian at x + p is not finite.
-func (f *finder) limitEigenvalues(h *mat.SymDense, vecs *mat.Dense, vals, p []float64) []float64 {
-	xp := make([]float64, f.n)
-	floats.AddTo(xp, f.x, p)
-	hp := mat.NewSymDense(f.n, nil)
-	if !allFinite(xp) || hessian.Exact(hp, f.c.p, xp) != nil {
+// limitEigenvalues returns mu_i = lambda_i + 2 v_i^T dh v_i for the
+// eigenpairs (vals, vecs) of H(x) and dh = H(x + p) - H(x) for the Newton
+// step p (see Point.LimitEigenvalues), or nil when dh is nil: the Hessian at
+// x + p was not finite.
+func limitEigenvalues(vecs *mat.Dense, vals []float64, dh *mat.SymDense) []float64 {
+	if dh == nil {
 		return nil
 	}
 	var d, dv mat.Dense
-	d.Sub(hp, h)
+	d.CloneFrom(dh)
 	dv.Mul(&d, vecs)
-	mu := make([]float64, f.n)
+	mu := make([]float64, len(vals))
 	for i, l := range vals {
 		mu[i] = l + 2*mat.Dot(vecs.ColView(i), dv.ColView(i))
 	}
