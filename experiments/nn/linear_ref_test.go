@@ -48,12 +48,7 @@ func refLinearProblem(a *linArch, st *linStats) hessian.Problem {
 		},
 		Hess: func(h *mat.SymDense, w []float64) {
 			a.checkParams(w)
-			if h.IsEmpty() {
-				h.ReuseAsSym(a.n)
-			}
-			if h.SymmetricDim() != a.n {
-				panic(fmt.Sprintf("nn: Hessian destination is %d×%d, want %d×%d", h.SymmetricDim(), h.SymmetricDim(), a.n, a.n))
-			}
+			hessianDst(h, a.n)
 			refHessian(a, h, w, st, c)
 		},
 	}

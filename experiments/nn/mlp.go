@@ -727,15 +727,21 @@ func (n *Net) problem(s samples) hessian.Problem {
 		},
 		Hess: func(h *mat.SymDense, w []float64) {
 			a.checkParams(w)
-			if h.IsEmpty() {
-				h.ReuseAsSym(a.n)
-			}
-			if h.SymmetricDim() != a.n {
-				panic(fmt.Sprintf("nn: Hessian destination is %d×%d, want %d×%d", h.SymmetricDim(), h.SymmetricDim(), a.n, a.n))
-			}
+			hessianDst(h, a.n)
 			ws := n.work()
 			defer n.pool.Put(ws)
 			a.hessian(h, ws, w, s)
 		},
+	}
+}
+
+// hessianDst sizes an empty h to n×n and panics when h has another size: the
+// destination check of the networks' Hess.
+func hessianDst(h *mat.SymDense, n int) {
+	if h.IsEmpty() {
+		h.ReuseAsSym(n)
+	}
+	if h.SymmetricDim() != n {
+		panic(fmt.Sprintf("nn: Hessian destination is %d×%d, want %d×%d", h.SymmetricDim(), h.SymmetricDim(), n, n))
 	}
 }
