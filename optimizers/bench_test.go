@@ -76,19 +76,7 @@ func TestFirstOrderStepsDoNotAllocate(t *testing.T) {
 		if bm.dense || bm.name == "SaddleFreeNewton/Krylov10" {
 			continue
 		}
-		m := bm.m()
-		m.Init(n)
-		obj := NewObjective(p, n)
-		x, next := benchStart(n), make([]float64, n)
-		k := 0
-		allocs := testing.AllocsPerRun(20, func() {
-			if _, err := m.Step(next, obj, x, k); err != nil {
-				t.Fatal(err)
-			}
-			x, next = next, x
-			k++
-		})
-		if allocs != 0 {
+		if allocs := stepAllocs(t, bm.m(), p, n); allocs != 0 {
 			t.Errorf("%s: %v allocations per step", bm.name, allocs)
 		}
 	}
@@ -118,19 +106,7 @@ func TestNewtonStepsAllocations(t *testing.T) {
 		{"DampedNewton", 10, func() Method { return &DampedNewton{} }},
 		{"DampedNewton", 100, func() Method { return &DampedNewton{} }},
 	} {
-		m := tc.m()
-		m.Init(tc.n)
-		obj := NewObjective(chainedRosenbrock(tc.n), tc.n)
-		x, next := benchStart(tc.n), make([]float64, tc.n)
-		k := 0
-		allocs := testing.AllocsPerRun(20, func() {
-			if _, err := m.Step(next, obj, x, k); err != nil {
-				t.Fatal(err)
-			}
-			x, next = next, x
-			k++
-		})
-		if allocs != 0 {
+		if allocs := stepAllocs(t, tc.m(), chainedRosenbrock(tc.n), tc.n); allocs != 0 {
 			t.Errorf("%s, n = %d: %v allocations per step, want 0", tc.name, tc.n, allocs)
 		}
 	}
@@ -179,4 +155,21 @@ func TestNewtonStepsAllocations(t *testing.T) {
 			t.Errorf("%s, n = %d: %v allocations per step, want at most the %v of hessian.Eigenvectors", tc.name, n, allocs, eig)
 		}
 	}
+}
+
+// stepAllocs returns the allocations per step of m on p in n dimensions,
+// after Init, over 20 successive steps from benchStart.
+func stepAllocs(t *testing.T, m Method, p hessian.Problem, n int) float64 {
+	t.Helper()
+	m.Init(n)
+	obj := NewObjective(p, n)
+	x, next := benchStart(n), make([]float64, n)
+	k := 0
+	return testing.AllocsPerRun(20, func() {
+		if _, err := m.Step(next, obj, x, k); err != nil {
+			t.Fatal(err)
+		}
+		x, next = next, x
+		k++
+	})
 }
